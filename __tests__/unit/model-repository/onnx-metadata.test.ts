@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { UserInputError } from '../../../src/errors';
+import { readOnnxMetadata } from '../../../src/model-repository/onnx-metadata';
+
+// Hand encoding per https://protobuf.dev/programming-guides/encoding/
+function varint(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+const tag = (field: number, wire: number): number[] => varint(field * 8 + wire);
+const bytesField = (field: number, body: Uint8Array | number[]): number[] => [...tag(field, 2), ...varint(body.length), ...body];
+const stringField = (field: number, s: string): number[] => bytesField(field, [...Buffer.from(s, 'utf8')]);
+const entry = (key: string, value: string): number[] => bytesField(14, [...stringField(1, key), ...stringField(2, value)]);
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-meta-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function writeModel(name: string, bytes: number[] | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.from(bytes));
+  return file;
+}
+
+describe('readOnnxMetadata', () => {
+  it('reads Custom Vision metadata_props and skips the graph and other fields by wire type', async () => {
+    // A graph body that is not valid protobuf: it would fail if the reader descended into it.
+    const graph = Buffer.alloc(300_000, 0xff);
+    const model = [
+      ...tag(1, 0), ...varint(7), // ir_version
+      ...stringField(2, 'CustomVision'), // producer_name
+      ...bytesField(8, [...tag(2, 0), ...varint(12)]), // opset_import { version: 12 }
+      ...bytesField(7, graph),
+      ...tag(98, 1), 1, 2, 3, 4, 5, 6, 7, 8, // an unknown fixed64
+      ...tag(99, 5), 1, 2, 3, 4, // an unknown fixed32
+      ...entry('Image.BitmapPixelFormat', 'Bgr8'),
+      ...entry('Image.NominalPixelRange', 'NominalRange_0_255'),
+      ...entry('CustomVision.Version', 'é1'),
+      ...entry('CustomVision.Version', '2'), // a repeated key: the last wins
+    ];
+    const metadata = await readOnnxMetadata(writeModel('cv.onnx', model));
+    expect(metadata).toEqual({
+      'Image.BitmapPixelFormat': 'Bgr8',
+      'Image.NominalPixelRange': 'NominalRange_0_255',
+      'CustomVision.Version': '2',
+    });
+  });
+
+  it('returns an empty record for a model without metadata', async () => {
+    expect(await readOnnxMetadata(writeModel('plain.onnx', [...tag(1, 0), 8, ...bytesField(7, [1, 2, 3])]))).toEqual({});
+  });
+
+  it.each([
+    ['a field running past the end', [...tag(7, 2), ...varint(1000), 1, 2, 3], /field 7 at byte 0 runs past the end of the file/],
+    ['a truncated varint', [...tag(1, 0), 0x80], /truncated or overlong varint/],
+    ['a group wire type', [...tag(3, 3)], /unsupported wire type 3 at byte 0/],
+    ['a text file', [...Buffer.from('hello, not protobuf')], /not a valid ONNX model file/],
+  ])('refuses %s with a UserInputError naming the file', async (_what, bytes, message) => {
+    const file = writeModel('bad.onnx', bytes);
+    const error = await readOnnxMetadata(file).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as UserInputError).message).toMatch(message);
+    expect((error as UserInputError).where.file).toBe(file);
+  });
+});

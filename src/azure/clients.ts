@@ -1,0 +1,62 @@
+/**
+ * The official SDK clients, all sharing one pipeline policy that logs each call at debug level
+ * (method, path, status, request id; never headers or bodies). Retries and Retry-After throttling
+ * come from the SDK's own default policies.
+ */
+import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
+import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import type { TokenCredential } from '@azure/identity';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { AzureCloud, Workspace } from '../config/action-config';
+import type { Log } from '../log';
+
+export interface AzureClients {
+  ml: AzureMachineLearningWorkspaces;
+  acr: ContainerRegistryManagementClient;
+  credential: TokenCredential;
+  cloud: AzureCloud;
+  workspace: Workspace;
+  /** Counts the calls made, for the summary. */
+  calls: { count: number };
+}
+
+export function createAzureClients(credential: TokenCredential, cloud: AzureCloud, workspace: Workspace, log: Log): AzureClients {
+  const calls = { count: 0 };
+  const logging: PipelinePolicy = {
+    name: 'aml-triton-deploy-call-log',
+    async sendRequest(request, next) {
+      const started = Date.now();
+      calls.count++;
+      const url = new URL(request.url);
+      try {
+        const response = await next(request);
+        log.debug(`${request.method} ${url.pathname} -> ${response.status} in ${Date.now() - started} ms (x-ms-request-id ${response.headers.get('x-ms-request-id') ?? '-'})`);
+        return response;
+      } catch (e) {
+        log.debug(`${request.method} ${url.pathname} -> ${(e as Error).message}`);
+        throw e;
+      }
+    },
+  };
+  const options = {
+    endpoint: cloud.resourceManagerEndpoint,
+    credentialScopes: [`${cloud.resourceManagerAudience.replace(/\/+$/, '')}/.default`],
+    additionalPolicies: [{ policy: logging, position: 'perRetry' as const }],
+    retryOptions: { maxRetries: 5 },
+  };
+  return {
+    ml: new AzureMachineLearningWorkspaces(credential, workspace.subscriptionId, options),
+    // Pinned to the api-version of the vendored spec the test bed checks against (docs/adr/002-api-versions.md).
+    acr: new ContainerRegistryManagementClient(credential, workspace.subscriptionId, {
+      endpoint: options.endpoint,
+      apiVersion: '2023-07-01',
+      credentials: { scopes: options.credentialScopes },
+      additionalPolicies: options.additionalPolicies,
+      retryOptions: options.retryOptions,
+    }),
+    credential,
+    cloud,
+    workspace,
+    calls,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Gets the first ARM token up front so a sign-in problem fails fast with advice, before any
+ * other Azure call. Federation failures print the OIDC token's claims and the usual fixes.
+ */
+import type { TokenCredential } from '@azure/identity';
+import type { AuthSettings } from '../config/action-config';
+import { describeOidcClaims, type OidcTokenSource } from './credential';
+import { AzureSignInError } from './azure-errors';
+
+export async function checkSignIn(
+  credential: TokenCredential,
+  auth: AuthSettings,
+  armAudience: string,
+  oidc: OidcTokenSource,
+): Promise<void> {
+  try {
+    const token = await credential.getToken(`${armAudience.replace(/\/+$/, '')}/.default`);
+    if (!token) throw new Error('no token returned');
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const aadsts = /AADSTS\d+/.exec(message)?.[0];
+    const lines = [`Sign-in to Entra ID (${auth.type}) failed${aadsts ? ` with ${aadsts}` : ''}: ${firstLine(message)}`];
+    if (auth.type === 'oidc') {
+      let claims = '';
+      try {
+        claims = describeOidcClaims(await oidc(auth.oidcAudience));
+      } catch (oidcError) {
+        claims = `(could not get a GitHub OIDC token: ${firstLine(String(oidcError))})`;
+      }
+      lines.push(
+        `The GitHub OIDC token presented: ${claims}.`,
+        `Check that the app registration or managed identity ${auth.clientId} has a federated credential with exactly this issuer, subject and audience,`,
+        `and that the job has 'permissions: id-token: write'.`,
+      );
+    } else if (auth.type === 'client-secret') {
+      lines.push(`Check 'client-id', 'tenant-id' and that the secret in 'client-secret' has not expired.`);
+    } else {
+      lines.push(`Run 'az login' first (e.g. with azure/login), or use auth-type 'oidc'.`);
+    }
+    throw new AzureSignInError(lines.join('\n'));
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 400);
+}

@@ -1,0 +1,153 @@
+/** The one typed, validated, immutable view of everything the action was asked to do. */
+import type { FamilyId } from '../smoke-test/families/model-family';
+
+export type AuthType = 'oidc' | 'client-secret' | 'azure-cli';
+export type ModelType = 'custom_model' | 'triton_model';
+
+export interface AzureCloud {
+  authorityHost: string;
+  resourceManagerEndpoint: string;
+  resourceManagerAudience: string;
+  /** '{account}' stands for the storage account; undefined: derive from the datastore. */
+  storageBlobEndpoint?: string;
+}
+
+export interface AuthSettings {
+  type: AuthType;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  oidcAudience: string;
+}
+
+export interface Workspace {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+export interface TritonRepositorySource {
+  kind: 'triton-repository';
+  path: string;
+}
+
+export interface CustomVisionSource {
+  kind: 'custom-vision';
+  endpoint: string;
+  trainingKey: string;
+  projectName?: string;
+  projectId?: string;
+  iterationId?: string;
+  domain: 'General (compact) [S1]' | 'General (compact)';
+  datasetDir?: string;
+  datasetFormat: 'auto' | 'coco' | 'voc';
+  forceTrain: boolean;
+  predictionResourceId?: string;
+  publishName?: string;
+}
+
+export type ModelSource = TritonRepositorySource | CustomVisionSource;
+
+export interface ImageSettings {
+  registryName?: string;
+  repository?: string;
+  tritonBaseImage: string;
+  dockerfile?: string;
+  dockerContext?: string;
+}
+
+export interface ProbeSettings {
+  initialDelay: number;
+  period: number;
+  timeout: number;
+  successThreshold: number;
+  failureThreshold: number;
+}
+
+export interface RequestSettings {
+  requestTimeoutMs: number;
+  maxConcurrentRequestsPerInstance: number;
+  maxQueueWaitMs: number;
+}
+
+export interface InferenceRoutes {
+  liveness: { path: string; port: number };
+  readiness: { path: string; port: number };
+  scoring: { path: string; port: number };
+}
+
+export interface EndpointSettings {
+  name: string;
+  authMode: 'key' | 'aml_token';
+  description?: string;
+  tags: Record<string, string>;
+}
+
+export interface DeploymentSettings {
+  /** undefined: derived from content (see deploy/deployment-name.ts). */
+  name?: string;
+  instanceType: string;
+  instanceCount: number;
+  modelMountPath: string;
+  requestSettings: RequestSettings;
+  livenessProbe: ProbeSettings;
+  readinessProbe: ProbeSettings;
+  environmentVariables: Record<string, string>;
+  routes: InferenceRoutes;
+  /** Environment name for the image's environment version. */
+  environmentName?: string;
+  description?: string;
+  tags: Record<string, string>;
+}
+
+export interface RolloutSettings {
+  trafficSteps: number[];
+  onFailure: 'delete' | 'keep';
+  previousDeployments: 'keep' | 'delete';
+  timeoutMs: number;
+  dryRun: boolean;
+}
+
+export interface SmokeTestConfig {
+  images: string[];
+  family: FamilyId | 'auto';
+  labelsFile?: string;
+  clusteringConfigFile?: string;
+  generic?: {
+    input: string;
+    boxes: string;
+    scores: string;
+    classes: string;
+    boxFormat: 'xyxy_normalized' | 'xyxy_pixels';
+    scale: '0_1' | '0_255';
+    pixelFormat: 'Rgb8' | 'Bgr8';
+  };
+  minDetections: number;
+  scoreThreshold: number;
+  protocol: 'binary' | 'json';
+}
+
+export interface RunContext {
+  /** Tags stamped on every resource the action creates. */
+  repository?: string;
+  sha?: string;
+  runUrl?: string;
+  workspaceDir: string;
+  outputDir: string;
+}
+
+export interface ActionConfig {
+  source: ModelSource;
+  modelName?: string;
+  modelType: ModelType;
+  workspace: Workspace;
+  cloud: AzureCloud;
+  auth: AuthSettings;
+  image: ImageSettings;
+  endpoint: EndpointSettings;
+  deployment: DeploymentSettings;
+  rollout: RolloutSettings;
+  smokeTest: SmokeTestConfig;
+  run: RunContext;
+  warnings: string[];
+}

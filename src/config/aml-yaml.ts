@@ -1,0 +1,105 @@
+/**
+ * Azure ML CLI v2 YAML files (managedOnlineEndpoint / managedOnlineDeployment schemas) as a source of
+ * settings. Each field is mapped on purpose; an unknown or misspelt field is an error that names it
+ * with its line, so a typo never silently falls back to a default.
+ */
+import * as YAML from 'yaml';
+import { UserInputError } from '../errors';
+import { closest } from './input-parsers';
+
+export interface YamlField<T = unknown> {
+  value: T;
+  line?: number;
+}
+
+export interface ParsedYaml {
+  file: string;
+  fields: Map<string, YamlField>;
+}
+
+/** Field name -> expected shape; 'object' fields are mapped by their own known-field lists. */
+export type FieldKind = 'string' | 'int' | 'object' | 'string|object' | 'map' | 'bool' | 'ignored';
+
+export function parseAmlYaml(text: string, file: string, known: Record<string, FieldKind>): ParsedYaml {
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const line = e.linePos?.[0]?.line;
+    throw new UserInputError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`, {
+      file,
+      line,
+    });
+  }
+  const problems: UserInputError[] = [];
+  const fields = new Map<string, YamlField>();
+  const root = doc.contents;
+  if (!YAML.isMap(root)) {
+    throw new UserInputError(`${file}: expected a YAML mapping of settings at the top level.`, { file, line: 1 });
+  }
+  for (const pair of root.items) {
+    const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+    const line = YAML.isNode(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
+    const kind = known[key];
+    if (!kind) {
+      const hint = closest(key, Object.keys(known));
+      problems.push(
+        new UserInputError(
+          `${file}${line ? `:${line}` : ''}: unknown field '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}.`,
+          { file, line },
+        ),
+      );
+      continue;
+    }
+    const value = YAML.isNode(pair.value) ? pair.value.toJSON() : pair.value;
+    const typeProblem = checkKind(key, value, kind);
+    if (typeProblem) {
+      problems.push(new UserInputError(`${file}${line ? `:${line}` : ''}: ${typeProblem}`, { file, line }));
+      continue;
+    }
+    fields.set(key, { value, line });
+  }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    throw new UserInputError(problems.map((p) => p.message).join('\n'), problems[0].where);
+  }
+  return { file, fields };
+}
+
+function checkKind(key: string, value: unknown, kind: FieldKind): string | undefined {
+  const isObj = typeof value === 'object' && value !== null && !Array.isArray(value);
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' ? undefined : `'${key}' must be a string, found ${JSON.stringify(value)}.`;
+    case 'int':
+      return Number.isInteger(value) ? undefined : `'${key}' must be an integer, found ${JSON.stringify(value)}.`;
+    case 'bool':
+      return typeof value === 'boolean' ? undefined : `'${key}' must be true or false, found ${JSON.stringify(value)}.`;
+    case 'object':
+    case 'map':
+      return isObj ? undefined : `'${key}' must be a mapping, found ${JSON.stringify(value)}.`;
+    case 'string|object':
+      return typeof value === 'string' || isObj ? undefined : `'${key}' must be a string or a mapping.`;
+    case 'ignored':
+      return undefined;
+  }
+}
+
+/** Checks the keys of a nested mapping against its known names; returns problems as messages. */
+export function checkNestedKeys(
+  parsed: ParsedYaml,
+  field: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      const line = parsed.fields.get(field)?.line;
+      const hint = closest(key, known);
+      throw new UserInputError(
+        `${parsed.file}${line ? `:${line}` : ''}: unknown field '${field}.${key}'${hint ? ` (did you mean '${field}.${hint}'?)` : ''}.`,
+        { file: parsed.file, line },
+      );
+    }
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Turns raw inputs (+ the run's environment facts and optional Azure ML YAML files) into one
+ * validated ActionConfig. Pure apart from reading the named files; collects every problem so one
+ * run reports them all, before any Azure call.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { UserInputError, UserInputErrors } from '../errors';
+import type { ActionConfig, AuthType, ModelSource, ProbeSettings } from './action-config';
+import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
+import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file';
+import { INPUT_DEFAULTS, type InputName, type RawInputs } from './input-defaults';
+import { parseBoolean, parseEnum, parseKeyValues, parseNumber, parseTrafficSteps } from './input-parsers';
+import { instanceTypeWarning, isPlausibleInstanceType } from './instance-types';
+import { expandImagePatterns } from './image-patterns';
+
+export interface RunEnvironment {
+  workspaceDir: string;
+  tempDir: string;
+  repository?: string;
+  sha?: string;
+  serverUrl?: string;
+  runId?: string;
+  /** True when the runner offers an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is set). */
+  oidcAvailable: boolean;
+}
+
+const SEED_PROBE: ProbeSettings = { initialDelay: 300, timeout: 1, period: 5, successThreshold: 1, failureThreshold: 20 };
+const NAME_RULE = /^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/;
+
+export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
+  const problems: UserInputError[] = [];
+  const warnings: string[] = [];
+  const attempt = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof UserInputError) problems.push(e);
+      else if (e instanceof UserInputErrors) problems.push(...e.problems);
+      else throw e;
+      return fallback;
+    }
+  };
+  const input = (n: InputName) => (raw[n] ?? '').trim();
+  const isSet = (n: InputName) => input(n) !== '' && input(n) !== INPUT_DEFAULTS[n];
+  const resolvePath = (p: string) => path.resolve(env.workspaceDir, p);
+  const readUserFile = (n: InputName): string | undefined => {
+    if (!input(n)) return undefined;
+    const file = resolvePath(input(n));
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      throw new UserInputError(`Input '${n}' names '${input(n)}', which is not a file (looked at ${file}).`, { input: n });
+    }
+    return fs.readFileSync(file, 'utf8');
+  };
+  for (const n of ['subscription-id', 'resource-group', 'workspace'] as const) {
+    if (!input(n)) problems.push(new UserInputError(`Input '${n}' is required.`, { input: n }));
+  }
+
+  const depFile = attempt<DeploymentFileSettings>(() => {
+    const text = readUserFile('deployment-file');
+    return text === undefined ? { notes: [] } : readDeploymentFile(text, input('deployment-file'));
+  }, { notes: [] });
+  const epFile = attempt<EndpointFileSettings>(() => {
+    const text = readUserFile('endpoint-file');
+    return text === undefined ? { notes: [] } : readEndpointFile(text, input('endpoint-file'));
+  }, { notes: [] });
+  warnings.push(...depFile.notes, ...epFile.notes);
+
+  // An explicit input wins; otherwise the YAML file; otherwise the input's default.
+  const pick = <T>(n: InputName, fromFile: T | undefined, parse: (s: string) => T): T =>
+    isSet(n) || fromFile === undefined ? parse(input(n) || INPUT_DEFAULTS[n]) : fromFile;
+
+  const sourceKind = attempt(() => parseEnum('model-source', input('model-source'), ['triton-repository', 'custom-vision'] as const), 'triton-repository' as const);
+  const source: ModelSource =
+    sourceKind === 'custom-vision'
+      ? attempt(() => customVisionSource(input, raw), { kind: 'triton-repository', path: '' })
+      : { kind: 'triton-repository', path: resolvePath(isSet('model-repository') || !depFile.modelPath ? input('model-repository') : depFile.modelPath) };
+
+  const endpointName = input('endpoint-name') || epFile.name || depFile.endpointName || '';
+  attempt(() => checkName('endpoint-name', endpointName), undefined);
+  if (epFile.name && depFile.endpointName && epFile.name !== depFile.endpointName) {
+    problems.push(new UserInputError(`endpoint-file names endpoint '${epFile.name}' but deployment-file's endpoint_name is '${depFile.endpointName}'.`, { input: 'deployment-file' }));
+  }
+  const deploymentName = input('deployment-name') || depFile.name || undefined;
+  if (deploymentName) attempt(() => checkName('deployment-name', deploymentName), undefined);
+
+  const instanceType = pick('instance-type', depFile.instanceType, (s) => s);
+  if (!isPlausibleInstanceType(instanceType)) {
+    problems.push(new UserInputError(`Instance type '${instanceType}' is not an Azure VM size like 'Standard_NC4as_T4_v3'.`, { input: 'instance-type' }));
+  }
+  const retired = instanceTypeWarning(instanceType);
+  if (retired) warnings.push(retired);
+
+  const auth = attempt(() => authSettings(input, env), { type: 'azure-cli' as AuthType, tenantId: undefined, clientId: undefined, clientSecret: undefined, oidcAudience: '' });
+  const armEndpoint = input('azure-resource-manager-endpoint').replace(/\/+$/, '');
+  const timeoutMinutes = attempt(() => parseNumber('timeout-minutes', input('timeout-minutes'), 1, 360), 45);
+  const images = attempt(() => expandImagePatterns(input('smoke-test-images'), env.workspaceDir), []);
+  if (images.length === 0 && problems.every((p) => p.where.input !== 'smoke-test-images')) {
+    problems.push(new UserInputError(`Input 'smoke-test-images' is required: give at least one JPEG or PNG image the model should find objects in.`, { input: 'smoke-test-images' }));
+  }
+  const fileOrUndefined = (n: InputName) => {
+    if (!input(n)) return undefined;
+    const f = resolvePath(input(n));
+    if (!fs.existsSync(f)) problems.push(new UserInputError(`Input '${n}' names '${input(n)}', which does not exist.`, { input: n }));
+    return f;
+  };
+  const probe = (p?: Partial<ProbeSettings>): ProbeSettings => ({ ...SEED_PROBE, ...stripUndefined(p ?? {}) });
+
+  const config: ActionConfig = {
+    source,
+    modelName: input('model-name') || depFile.modelName || undefined,
+    modelType: pick('model-type', depFile.modelType, (s) => parseEnum('model-type', s, ['custom_model', 'triton_model'] as const)),
+    workspace: { subscriptionId: input('subscription-id'), resourceGroup: input('resource-group'), name: input('workspace') },
+    cloud: {
+      authorityHost: input('azure-authority-host').replace(/\/+$/, ''),
+      resourceManagerEndpoint: armEndpoint,
+      resourceManagerAudience: input('azure-resource-manager-audience') || (/management\.azure\.com$/i.test(armEndpoint) ? 'https://management.azure.com/' : `${armEndpoint}/`),
+      storageBlobEndpoint: input('storage-blob-endpoint') || undefined,
+    },
+    auth,
+    image: {
+      registryName: input('container-registry') || undefined,
+      repository: input('image-repository') || depFile.imageRepository || undefined,
+      tritonBaseImage: input('triton-base-image'),
+      dockerfile: fileOrUndefined('dockerfile'),
+      dockerContext: fileOrUndefined('docker-context'),
+    },
+    endpoint: {
+      name: endpointName,
+      authMode: pick('endpoint-auth-mode', epFile.authMode, (s) => attempt(() => parseEnum('endpoint-auth-mode', s, ['key', 'aml_token'] as const), 'key')),
+      description: epFile.description,
+      tags: epFile.tags ?? {},
+    },
+    deployment: {
+      name: deploymentName,
+      instanceType,
+      instanceCount: pick('instance-count', depFile.instanceCount, (s) => attempt(() => parseNumber('instance-count', s, 1, 100, true), 1)),
+      modelMountPath: pick('model-mount-path', depFile.modelMountPath, (s) => s),
+      requestSettings: {
+        requestTimeoutMs: 10000,
+        maxConcurrentRequestsPerInstance: 512,
+        maxQueueWaitMs: 3000,
+        ...stripUndefined(depFile.requestSettings ?? {}),
+      },
+      livenessProbe: probe(depFile.livenessProbe),
+      readinessProbe: probe(depFile.readinessProbe),
+      environmentVariables: depFile.environmentVariables ?? {},
+      routes: depFile.routes ?? {
+        liveness: { path: '/v2/health/live', port: 8000 },
+        readiness: { path: '/v2/health/ready', port: 8000 },
+        scoring: { path: '/', port: 8000 },
+      },
+      environmentName: depFile.environmentName,
+      description: depFile.description,
+      tags: depFile.tags ?? {},
+    },
+    rollout: {
+      trafficSteps: attempt(() => parseTrafficSteps('traffic-steps', input('traffic-steps')), [100]),
+      onFailure: attempt(() => parseEnum('on-failure', input('on-failure'), ['delete', 'keep'] as const), 'delete'),
+      previousDeployments: attempt(() => parseEnum('previous-deployments', input('previous-deployments'), ['keep', 'delete'] as const), 'keep'),
+      timeoutMs: timeoutMinutes * 60_000,
+      dryRun: attempt(() => parseBoolean('dry-run', input('dry-run')), false),
+    },
+    smokeTest: {
+      images,
+      family: attempt(() => parseEnum('model-family', input('model-family'), ['auto', 'detectnet_v2', 'custom_vision_s1', 'custom_vision_compact', 'generic'] as const), 'auto'),
+      labelsFile: fileOrUndefined('labels-file'),
+      clusteringConfigFile: fileOrUndefined('clustering-config'),
+      generic: input('generic-tensors') ? attempt(() => genericTensors(input('generic-tensors')), undefined) : undefined,
+      minDetections: attempt(() => parseNumber('min-detections', input('min-detections'), 1, 10000, true), 1),
+      scoreThreshold: attempt(() => parseNumber('score-threshold', input('score-threshold'), 0, 1), 0.5),
+      protocol: attempt(() => parseEnum('inference-protocol', input('inference-protocol'), ['binary', 'json'] as const), 'binary'),
+    },
+    run: {
+      repository: env.repository,
+      sha: env.sha,
+      runUrl: env.serverUrl && env.repository && env.runId ? `${env.serverUrl}/${env.repository}/actions/runs/${env.runId}` : undefined,
+      workspaceDir: env.workspaceDir,
+      outputDir: input('output-dir') ? resolvePath(input('output-dir')) : path.join(env.tempDir, 'aml-triton-deploy'),
+    },
+    warnings,
+  };
+  if (config.smokeTest.family === 'generic' && !config.smokeTest.generic) {
+    problems.push(new UserInputError(`Input 'generic-tensors' is required when model-family is 'generic'.`, { input: 'generic-tensors' }));
+  }
+  if (problems.length > 0) throw new UserInputErrors(problems);
+  return Object.freeze(config);
+}
+
+function checkName(input: string, name: string): void {
+  if (!name) throw new UserInputError(`Input '${input}' is required (or give 'name' in endpoint-file).`, { input });
+  if (!NAME_RULE.test(name)) {
+    throw new UserInputError(`Input '${input}' is '${name}'; Azure needs 3-32 letters, digits and hyphens, starting with a letter and not ending with a hyphen.`, { input });
+  }
+}
+
+function authSettings(input: (n: InputName) => string, env: RunEnvironment) {
+  const requested = parseEnum('auth-type', input('auth-type'), ['auto', 'oidc', 'client-secret', 'azure-cli'] as const);
+  const hasIds = !!input('client-id') && !!input('tenant-id');
+  const type: AuthType =
+    requested !== 'auto' ? requested : input('client-secret') && hasIds ? 'client-secret' : hasIds && env.oidcAvailable ? 'oidc' : 'azure-cli';
+  if (type !== 'azure-cli' && !hasIds) {
+    throw new UserInputError(`auth-type '${type}' needs inputs 'client-id' and 'tenant-id'.`, { input: input('client-id') ? 'tenant-id' : 'client-id' });
+  }
+  if (type === 'client-secret' && !input('client-secret')) {
+    throw new UserInputError(`auth-type 'client-secret' needs input 'client-secret' (pass it from a secret).`, { input: 'client-secret' });
+  }
+  if (type === 'oidc' && !env.oidcAvailable) {
+    throw new UserInputError(`auth-type 'oidc' needs a GitHub OIDC token, but the runner offers none: add 'permissions: id-token: write' to the job (and 'contents: read').`, { input: 'auth-type' });
+  }
+  return {
+    type,
+    tenantId: input('tenant-id') || undefined,
+    clientId: input('client-id') || undefined,
+    clientSecret: input('client-secret') || undefined,
+    oidcAudience: input('oidc-audience'),
+  };
+}
+
+function customVisionSource(input: (n: InputName) => string, raw: RawInputs): ModelSource {
+  for (const n of ['custom-vision-endpoint', 'custom-vision-training-key'] as const) {
+    if (!input(n)) throw new UserInputError(`Input '${n}' is required when model-source is 'custom-vision'.`, { input: n });
+  }
+  if (!input('custom-vision-project-name') && !input('custom-vision-project-id')) {
+    throw new UserInputError(`Give 'custom-vision-project-name' or 'custom-vision-project-id' for model-source 'custom-vision'.`, { input: 'custom-vision-project-name' });
+  }
+  return {
+    kind: 'custom-vision',
+    endpoint: input('custom-vision-endpoint').replace(/\/+$/, ''),
+    trainingKey: raw['custom-vision-training-key'].trim(),
+    projectName: input('custom-vision-project-name') || undefined,
+    projectId: input('custom-vision-project-id') || undefined,
+    iterationId: input('custom-vision-iteration-id') || undefined,
+    domain: parseEnum('custom-vision-domain', input('custom-vision-domain'), ['General (compact) [S1]', 'General (compact)'] as const),
+    datasetDir: input('custom-vision-dataset') || undefined,
+    datasetFormat: parseEnum('custom-vision-dataset-format', input('custom-vision-dataset-format'), ['auto', 'coco', 'voc'] as const),
+    forceTrain: parseBoolean('custom-vision-force-train', input('custom-vision-force-train')),
+    predictionResourceId: input('custom-vision-prediction-resource-id') || undefined,
+    publishName: input('custom-vision-publish-name') || undefined,
+  };
+}
+
+function genericTensors(raw: string) {
+  const kv = parseKeyValues('generic-tensors', raw);
+  for (const k of ['input', 'boxes', 'scores', 'classes']) {
+    if (!kv[k]) throw new UserInputError(`Input 'generic-tensors' needs '${k}=<tensor name>'.`, { input: 'generic-tensors' });
+  }
+  return {
+    input: kv.input,
+    boxes: kv.boxes,
+    scores: kv.scores,
+    classes: kv.classes,
+    boxFormat: parseEnum('generic-tensors box-format', kv['box-format'] ?? 'xyxy_normalized', ['xyxy_normalized', 'xyxy_pixels'] as const),
+    scale: parseEnum('generic-tensors scale', kv.scale ?? '0_1', ['0_1', '0_255'] as const),
+    pixelFormat: parseEnum('generic-tensors pixel-format', kv['pixel-format'] ?? 'Rgb8', ['Rgb8', 'Bgr8'] as const),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

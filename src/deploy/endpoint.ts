@@ -1,0 +1,109 @@
+/** The online endpoint: read, create when missing (with no traffic), keys, traffic updates. */
+import type { OnlineEndpoint } from '@azure/arm-machinelearning';
+import type { AzureClients } from '../azure/clients';
+import { azureError } from '../azure/azure-errors';
+import type { EndpointSettings } from '../config/action-config';
+import type { Log } from '../log';
+import { waitWithHeartbeat } from './long-wait';
+
+export interface EndpointState {
+  name: string;
+  exists: boolean;
+  provisioningState?: string;
+  scoringUri?: string;
+  authMode?: string;
+  traffic: Record<string, number>;
+  resource?: OnlineEndpoint;
+}
+
+export async function readEndpoint(clients: AzureClients, name: string): Promise<EndpointState> {
+  const { resourceGroup, name: ws } = clients.workspace;
+  try {
+    const ep = await clients.ml.onlineEndpoints.get(resourceGroup, ws, name);
+    return {
+      name,
+      exists: true,
+      provisioningState: ep.properties.provisioningState,
+      scoringUri: ep.properties.scoringUri,
+      authMode: ep.properties.authMode,
+      traffic: { ...(ep.properties.traffic ?? {}) },
+      resource: ep,
+    };
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return { name, exists: false, traffic: {} };
+    throw azureError(`Reading endpoint '${name}'`, e);
+  }
+}
+
+export async function createEndpoint(
+  clients: AzureClients,
+  settings: EndpointSettings,
+  location: string,
+  tags: Record<string, string>,
+  signal: AbortSignal,
+  log: Log,
+): Promise<EndpointState> {
+  const { resourceGroup, name: ws } = clients.workspace;
+  try {
+    const poller = await clients.ml.onlineEndpoints.beginCreateOrUpdate(resourceGroup, ws, settings.name, {
+      location,
+      tags: { ...settings.tags, ...tags },
+      identity: { type: 'SystemAssigned' },
+      properties: {
+        authMode: settings.authMode === 'key' ? 'Key' : 'AMLToken',
+        description: settings.description ?? 'Triton object-detection endpoint (aml-triton-deploy)',
+        traffic: {},
+      },
+    }, { abortSignal: signal });
+    await waitWithHeartbeat(`endpoint ${settings.name}`, poller, signal, log);
+  } catch (e) {
+    throw azureError(`Creating endpoint '${settings.name}'`, e);
+  }
+  return readEndpoint(clients, settings.name);
+}
+
+/** Sets the endpoint's traffic with a PUT of the endpoint as read (PATCH cannot change traffic in 2022-10-01). */
+export async function setTraffic(
+  clients: AzureClients,
+  endpoint: EndpointState,
+  traffic: Record<string, number>,
+  signal: AbortSignal,
+  log: Log,
+): Promise<void> {
+  const { resourceGroup, name: ws } = clients.workspace;
+  const current = endpoint.resource!;
+  try {
+    const poller = await clients.ml.onlineEndpoints.beginCreateOrUpdate(resourceGroup, ws, endpoint.name, {
+      location: current.location,
+      tags: current.tags,
+      identity: current.identity ? { type: current.identity.type } : undefined,
+      kind: current.kind,
+      properties: {
+        authMode: current.properties.authMode,
+        description: current.properties.description,
+        publicNetworkAccess: current.properties.publicNetworkAccess,
+        traffic,
+      },
+    }, { abortSignal: signal });
+    await waitWithHeartbeat(`traffic of ${endpoint.name}`, poller, signal, log);
+  } catch (e) {
+    throw azureError(`Setting traffic of endpoint '${endpoint.name}' to ${JSON.stringify(traffic)}`, e);
+  }
+}
+
+/** The credential the smoke test sends: the primary key, or an AML token for aml_token endpoints. */
+export async function endpointCredential(clients: AzureClients, endpoint: EndpointState): Promise<string> {
+  const { resourceGroup, name: ws } = clients.workspace;
+  try {
+    if ((endpoint.authMode ?? 'Key').toLowerCase() === 'key') {
+      const keys = await clients.ml.onlineEndpoints.listKeys(resourceGroup, ws, endpoint.name);
+      if (!keys.primaryKey) throw new Error('the endpoint returned no key');
+      return keys.primaryKey;
+    }
+    const token = await clients.ml.onlineEndpoints.getToken(resourceGroup, ws, endpoint.name);
+    if (!token.accessToken) throw new Error('the endpoint returned no token');
+    return token.accessToken;
+  } catch (e) {
+    throw azureError(`Reading the credentials of endpoint '${endpoint.name}'`, e);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Execute phase. Model upload + registration, image build + environment, and the endpoint run side
+ * by side; the deployment starts with 0% traffic, is smoke-tested directly (azureml-model-deployment
+ * header), and only then takes traffic. A failure leaves traffic where it was.
+ */
+import type { AzureClients } from '../azure/clients';
+import type { ActionConfig } from '../config/action-config';
+import { datastoreUri } from '../deploy/arm-ids';
+import { deploymentBody } from '../deploy/deployment-body';
+import { createDeployment, deleteDeployment, deploymentLogs } from '../deploy/deployment';
+import { createEndpoint, endpointCredential, readEndpoint, setTraffic, type EndpointState } from '../deploy/endpoint';
+import { ensureEnvironmentVersion } from '../deploy/environment-version';
+import { uploadModelRepository } from '../deploy/model-upload';
+import { ensureModelVersion } from '../deploy/model-version';
+import { buildAndPushImage, type RegistrySession } from '../image/triton-image';
+import type { Log } from '../log';
+import type { DeployPlan } from '../plan/deploy-plan';
+import type { RunReport } from '../report/run-report';
+import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
+import { runDeploymentSmokeTest } from './smoke-gate';
+
+export interface ExecuteResult {
+  endpoint: EndpointState;
+  deploymentName: string;
+  modelId: string;
+  modelVersion: string;
+  image?: string;
+  smoke: SmokeTestResult;
+}
+
+export interface ExecuteDeps {
+  config: ActionConfig;
+  clients: AzureClients;
+  registry?: RegistrySession;
+  report: RunReport;
+  log: Log;
+  signal: AbortSignal;
+  mask: (s: string) => void;
+}
+
+export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<ExecuteResult> {
+  const { config, clients, report, log, signal } = d;
+  const tags = resourceTags(config);
+  const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
+    const t = Date.now();
+    const r = await f();
+    return [r, Date.now() - t];
+  };
+
+  const modelStage = timed(async () => {
+    const upload = await uploadModelRepository(clients, plan.workspace.datastore, plan.repository, config.cloud.storageBlobEndpoint, d.mask, log);
+    const model = await ensureModelVersion(clients, {
+      name: plan.model.name,
+      contentHash: plan.repository.contentHash,
+      modelUri: datastoreUri(clients.workspace, plan.workspace.datastore.name, upload.datastorePath),
+      modelType: config.modelType,
+      tags,
+      description: `Triton model repository (${plan.repository.models.map((m) => m.name).join(', ')})`,
+    });
+    return { upload, model };
+  });
+  const imageStage = timed(async () => {
+    if (!plan.image || !d.registry) return undefined;
+    const image = await buildAndPushImage(plan.image, d.registry, log, d.mask);
+    const envName = config.deployment.environmentName ?? `${plan.image.repository}-env`;
+    const env = await ensureEnvironmentVersion(clients, { name: envName, image: image.reference, routes: config.deployment.routes, tags });
+    return { image, env };
+  });
+  const endpointStage = timed(async () =>
+    plan.endpoint.exists ? plan.endpoint : createEndpoint(clients, config.endpoint, plan.workspace.location, tags, signal, log),
+  );
+  const [[m, modelMs], [img, imageMs], [endpoint, endpointMs]] = await Promise.all([modelStage, imageStage, endpointStage]);
+
+  const up = m.upload;
+  report.record('upload', up.uploadedFiles ? 'create' : 'skip', up.uploadedFiles ? `${up.uploadedFiles} files, ${up.uploadedBytes} bytes to ${up.datastorePath}` : `already in ${up.datastorePath}`, modelMs);
+  report.record('model', m.model.created ? 'create' : 'reuse', `${m.model.name}:${m.model.version}`);
+  if (m.model.created) report.created.push(`model ${m.model.name}:${m.model.version}`);
+  if (img) {
+    report.record('image', img.image.built ? 'create' : 'reuse', img.image.reference, imageMs);
+    report.record('environment', img.env.created ? 'create' : 'reuse', `${img.env.name}:${img.env.version}`);
+  }
+  report.record('endpoint', plan.endpoint.exists ? 'reuse' : 'create', endpoint.name, endpointMs);
+  if (!plan.endpoint.exists) report.created.push(`endpoint ${endpoint.name}`);
+
+  const name = plan.deployment.name;
+  if (plan.deployment.action !== 'reuse') {
+    const started = Date.now();
+    if (plan.deployment.action === 'recreate' && plan.deployment.state.exists && (endpoint.traffic[name] ?? 0) === 0) {
+      log.info(`Deleting ${name} first: ${plan.deployment.reason}`);
+      await deleteDeployment(clients, endpoint.name, name, signal, log);
+    }
+    log.info(`Creating deployment ${name} (${config.deployment.instanceType} x${config.deployment.instanceCount}) with 0% traffic`);
+    const body = deploymentBody({ settings: config.deployment, location: plan.workspace.location, modelId: m.model.id, modelType: config.modelType, environmentId: img?.env.id, tags });
+    try {
+      await createDeployment(clients, endpoint.name, name, body, signal, log);
+    } catch (e) {
+      report.record('deployment', 'fail', `${name}: provisioning failed`, Date.now() - started);
+      await afterFailure(d, endpoint.name, name, 'provisioning');
+      throw e;
+    }
+    report.created.push(`deployment ${endpoint.name}/${name}`);
+    report.record('deployment', plan.deployment.action === 'recreate' ? 'update' : 'create', `${name} (${config.deployment.instanceType} x${config.deployment.instanceCount})`, Date.now() - started);
+  } else {
+    report.record('deployment', 'reuse', `${name}: ${plan.deployment.reason}`);
+  }
+
+  const live = await readEndpoint(clients, endpoint.name);
+  const key = await endpointCredential(clients, live);
+  d.mask(key);
+  const smoke = await runDeploymentSmokeTest(live, name, key, plan, d);
+  if (!smoke.passed) {
+    await afterFailure(d, live.name, name, 'smoke test', plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0);
+    throw new SmokeTestFailure(smoke.failure ?? 'the smoke test found no detections');
+  }
+
+  let current = live;
+  for (const step of plan.traffic.steps) {
+    const t = Date.now();
+    log.info(`Traffic -> ${JSON.stringify(step)}`);
+    await setTraffic(clients, current, step, signal, log);
+    current = await readEndpoint(clients, live.name);
+    report.record('traffic', 'shift', JSON.stringify(step), Date.now() - t);
+  }
+  if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
+
+  if (config.rollout.previousDeployments === 'delete') {
+    for (const [other, pct] of Object.entries(current.traffic)) {
+      if (other !== name && pct === 0) {
+        await deleteDeployment(clients, live.name, other, signal, log);
+        report.record('previous', 'delete', other);
+      }
+    }
+  }
+  return { endpoint: current, deploymentName: name, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference, smoke };
+}
+
+export class SmokeTestFailure extends Error {
+  override name = 'SmokeTestFailure';
+}
+
+/** Prints the deployment's logs and deletes or keeps it, per on-failure; never touches traffic. */
+async function afterFailure(d: ExecuteDeps, endpoint: string, name: string, what: string, serving = false): Promise<void> {
+  d.log.info(`${what} of ${name} failed; traffic stays where it was. Deployment logs:`);
+  for (const l of await deploymentLogs(d.clients, endpoint, name)) {
+    d.log.info(`----- ${l.container} -----\n${l.content}`);
+  }
+  if (serving || d.config.rollout.onFailure === 'keep') {
+    d.report.record('deployment', 'keep', `${name} kept${serving ? ' (it serves traffic)' : " for debugging (on-failure: keep)"}`);
+    return;
+  }
+  await deleteDeployment(d.clients, endpoint, name, new AbortController().signal, d.log).catch((e) => d.log.warning(`could not delete ${name}: ${(e as Error).message}`));
+  d.report.record('deployment', 'delete', `${name} deleted after failed ${what} (on-failure: delete)`);
+}
+
+function resourceTags(config: ActionConfig): Record<string, string> {
+  const t: Record<string, string> = { 'created-by': 'aml-triton-deploy' };
+  if (config.run.repository) t['github-repository'] = config.run.repository;
+  if (config.run.sha) t['github-sha'] = config.run.sha;
+  if (config.run.runUrl) t['github-run'] = config.run.runUrl;
+  return t;
+}

@@ -1,0 +1,40 @@
+/** The plan: what each stage will do and why, computed read-only before any Azure write. */
+import type { ImagePlan } from '../image/triton-image';
+import type { ModelRepository } from '../model-repository/validate-model-repository';
+import type { EndpointState } from '../deploy/endpoint';
+import type { DeploymentState } from '../deploy/deployment';
+import type { WorkspaceInfo } from '../deploy/workspace-info';
+
+export interface SmokeInputs {
+  modelName: string;
+  labels: string[];
+  pixelFormat?: 'Rgb8' | 'Bgr8';
+  pixelRange?: '0_255' | '0_1' | '-1_1';
+  family?: 'custom_vision_s1' | 'custom_vision_compact';
+}
+
+export interface DeployPlan {
+  workspace: WorkspaceInfo;
+  repository: ModelRepository;
+  model: { name: string; existingVersion?: string; nextVersion: string };
+  image?: ImagePlan;
+  endpoint: EndpointState;
+  deployment: { name: string; state: DeploymentState; action: 'create' | 'recreate' | 'reuse'; reason: string };
+  traffic: { steps: Record<string, number>[]; alreadyServing: boolean };
+  smoke: SmokeInputs;
+}
+
+export function describePlan(p: DeployPlan): string[] {
+  const lines = [
+    `model      ${p.model.name}: ${p.model.existingVersion ? `reuse version ${p.model.existingVersion} (same content)` : `create version ${p.model.nextVersion}`} — ${p.repository.files.length} files, content ${p.repository.contentHash.slice(0, 12)}`,
+  ];
+  if (p.image) {
+    lines.push(`image      ${p.image.loginServer}/${p.image.repository}:${p.image.tag}: ${p.image.existingDigest ? 'reuse (already in the registry)' : 'build and push'}`);
+  } else {
+    lines.push(`image      none (triton_model: Azure ML's curated Triton image)`);
+  }
+  lines.push(`endpoint   ${p.endpoint.name}: ${p.endpoint.exists ? `reuse (traffic ${JSON.stringify(p.endpoint.traffic)})` : 'create'}`);
+  lines.push(`deployment ${p.deployment.name}: ${p.deployment.action} — ${p.deployment.reason}`);
+  lines.push(`traffic    ${p.traffic.alreadyServing ? 'unchanged (already serving 100%)' : p.traffic.steps.map((s) => JSON.stringify(s)).join(' -> ')}`);
+  return lines;
+}

@@ -1,0 +1,88 @@
+/**
+ * Plan phase (read-only): local validation is done by the caller; this reads Azure's state with GETs
+ * and decides, per stage, create / reuse and why. Nothing here writes to Azure.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { AzureClients } from '../azure/clients';
+import type { ActionConfig } from '../config/action-config';
+import { readDeployment } from '../deploy/deployment';
+import { deploymentNameFor } from '../deploy/deployment-name';
+import { readEndpoint } from '../deploy/endpoint';
+import { findModelVersion } from '../deploy/model-version';
+import { trafficSteps } from '../deploy/traffic-plan';
+import type { WorkspaceInfo } from '../deploy/workspace-info';
+import { planImage, type RegistrySession } from '../image/triton-image';
+import type { ModelRepository } from '../model-repository/validate-model-repository';
+import type { DeployPlan, SmokeInputs } from './deploy-plan';
+
+export async function makePlan(args: {
+  config: ActionConfig;
+  clients: AzureClients;
+  workspace: WorkspaceInfo;
+  repository: ModelRepository;
+  smoke: SmokeInputs;
+  registry?: RegistrySession;
+  workDir: string;
+  mask: (s: string) => void;
+}): Promise<DeployPlan> {
+  const { config, clients, repository } = args;
+  const modelName = config.modelName ?? sanitizeAssetName(args.smoke.modelName);
+  const imageRepository = config.image.repository ?? `triton-${modelName.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+  const [model, endpoint, image] = await Promise.all([
+    findModelVersion(clients, modelName, repository.contentHash),
+    readEndpoint(clients, config.endpoint.name),
+    config.modelType === 'custom_model' && args.registry
+      ? planImage(config.image, args.registry, imageRepository, config.deployment.modelMountPath, args.workDir, args.mask)
+      : Promise.resolve(undefined),
+  ]);
+  const settingsForName = { ...config.deployment, name: undefined, modelType: config.modelType };
+  const name =
+    config.deployment.name ??
+    deploymentNameFor({ modelContentHash: repository.contentHash, image: image ? `${image.repository}:${image.tag}` : undefined, settings: settingsForName });
+  const state = endpoint.exists ? await readDeployment(clients, endpoint.name, name) : { name, exists: false };
+  const explicitName = !!config.deployment.name;
+  let action: DeployPlan['deployment']['action'];
+  let reason: string;
+  if (!state.exists) {
+    action = 'create';
+    reason = explicitName ? 'no deployment by that name' : 'no deployment has this model, image and settings yet';
+  } else if (state.provisioningState !== 'Succeeded') {
+    action = 'recreate';
+    reason = `the existing deployment is ${state.provisioningState}`;
+  } else if (explicitName && (!model.existing || (image && !image.existingDigest))) {
+    action = 'recreate';
+    reason = 'the named deployment exists but the model or image changed';
+  } else {
+    action = 'reuse';
+    reason = explicitName ? 'the named deployment exists and the content is unchanged' : 'a deployment with this exact content already exists';
+  }
+  const alreadyServing = (endpoint.traffic[name] ?? 0) === 100 && action === 'reuse';
+  return {
+    workspace: args.workspace,
+    repository,
+    model: { name: modelName, existingVersion: model.existing, nextVersion: model.next },
+    image,
+    endpoint,
+    deployment: { name, state, action, reason },
+    traffic: { steps: alreadyServing ? [] : trafficSteps(endpoint.traffic, name, config.rollout.trafficSteps), alreadyServing },
+    smoke: args.smoke,
+  };
+}
+
+/** Azure ML asset names: letters, digits, '-', '_' and '.', starting with a letter or digit. */
+export function sanitizeAssetName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return s.slice(0, 255) || 'triton-model';
+}
+
+/** Labels: the labels-file input, else labels.txt beside the model, else the clustering config's classes. */
+export function resolveLabels(labelsFile: string | undefined, repo: ModelRepository, modelName: string, clusteringClasses: string[]): string[] {
+  const candidates = [labelsFile, path.join(repo.root, modelName, 'labels.txt')].filter((f): f is string => !!f);
+  for (const f of candidates) {
+    if (fs.existsSync(f)) {
+      return fs.readFileSync(f, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    }
+  }
+  return clusteringClasses;
+}

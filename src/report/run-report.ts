@@ -1,0 +1,20 @@
+/** What the run did, stage by stage: feeds the job summary and, on failure, the list of what was left behind. */
+export type StageAction = 'create' | 'update' | 'reuse' | 'skip' | 'delete' | 'keep' | 'pass' | 'fail' | 'shift';
+
+export interface StageRecord {
+  stage: string;
+  action: StageAction;
+  detail: string;
+  durationMs?: number;
+}
+
+export class RunReport {
+  readonly stages: StageRecord[] = [];
+  /** Azure resources this run created, for the report when it fails or is cancelled. */
+  readonly created: string[] = [];
+  outputs: Record<string, string> = {};
+
+  record(stage: string, action: StageAction, detail: string, durationMs?: number): void {
+    this.stages.push({ stage, action, detail, durationMs });
+  }
+}

@@ -1,0 +1,111 @@
+// One HTTP(S) exchange with a scoring endpoint, and the error that names what went wrong.
+// node's https trusts NODE_EXTRA_CA_CERTS, which is how a private CA reaches the action.
+import * as http from 'http';
+import * as https from 'https';
+
+export interface HttpExchange {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface SendOptions {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+  agent: http.Agent;
+}
+
+/** A failed request: `path` and `status` say where; `serverError` is the server's own words. */
+export class KServeRequestError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly status?: number,
+    readonly serverError?: string,
+    /** Connection-level failure code (ECONNREFUSED, ETIMEDOUT, ...) when no response came. */
+    readonly code?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'KServeRequestError';
+  }
+}
+
+export function agentFor(url: URL, ca: Buffer | undefined): http.Agent {
+  const options = { keepAlive: true, maxSockets: 8 };
+  return url.protocol === 'http:' ? new http.Agent(options) : new https.Agent({ ...options, ...(ca ? { ca } : {}) });
+}
+
+/** Resolves with any HTTP status; rejects (KServeRequestError with `code`) only when no response came. */
+export function send(url: URL, opts: SendOptions): Promise<HttpExchange> {
+  const transport = url.protocol === 'http:' ? http : https;
+  const headers = { ...opts.headers, ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) };
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, { method: opts.method, headers, agent: opts.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
+      res.on('error', fail);
+    });
+    // One deadline for the whole exchange: a slow trickle of bytes must not keep it alive.
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no complete response within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })), opts.timeoutMs);
+    function fail(e: Error & { code?: string }): void {
+      clearTimeout(timer);
+      const code = e.code ?? 'ECONNRESET';
+      reject(new KServeRequestError(`${opts.method} ${url.pathname}: ${e.message} (${code})`, url.pathname, undefined, undefined, code));
+    }
+    req.on('error', fail);
+    req.end(opts.body);
+  });
+}
+
+/** The server's `{ "error": "..." }` text (KServe error shape), else the start of the body. */
+export function serverErrorText(body: Buffer): string {
+  const text = body.toString('utf8');
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object') {
+      const { error, message } = parsed as { error?: unknown; message?: unknown };
+      if (typeof error === 'string') return error;
+      if (typeof message === 'string') return message;
+      if (error && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+        return (error as { message: string }).message; // Azure-style { error: { code, message } }
+      }
+    }
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine;
+}
+
+/** Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), in ms from `now`. */
+export function retryAfterMs(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The error for a non-2xx response, with a hint for the statuses a user can act on. */
+export function responseError(method: string, url: URL, exchange: HttpExchange): KServeRequestError {
+  const text = serverErrorText(exchange.body);
+  const hint =
+    exchange.status === 401 || exchange.status === 403
+      ? ' (check the endpoint key and that the deployment accepts key authentication)'
+      : '';
+  return new KServeRequestError(
+    `${method} ${url.pathname} returned HTTP ${exchange.status}${text ? `: ${text}` : ''}${hint}`,
+    url.pathname,
+    exchange.status,
+    text || undefined,
+    undefined,
+    retryAfterMs(exchange.headers['retry-after'], Date.now()),
+  );
+}

@@ -1,0 +1,54 @@
+// The deployment's "storage initializer" container: copies the model version's files from the
+// workspace datastore (Azurite) into the folder the inference server will read.
+import * as fs from 'fs';
+import * as path from 'path';
+import { BlobServiceClient, StoragePipelineOptions, StorageSharedKeyCredential, newPipeline } from '@azure/storage-blob';
+
+export interface BlobSource {
+  url: string;
+  accountName: string;
+  accountKey: string;
+  container: string;
+  /** PEM of the test bed CA, so the client trusts Azurite's certificate. */
+  caPem?: string;
+}
+
+export interface DownloadResult {
+  files: { name: string; bytes: number }[];
+  totalBytes: number;
+}
+
+export function blobServiceClient(source: BlobSource): BlobServiceClient {
+  // core-rest-pipeline honours `tlsOptions` (via its TLS policy); storage-blob passes pipeline options through.
+  const options = { tlsOptions: source.caPem ? { ca: source.caPem } : undefined } as StoragePipelineOptions;
+  const pipeline = newPipeline(new StorageSharedKeyCredential(source.accountName, source.accountKey), options);
+  return new BlobServiceClient(source.url, pipeline);
+}
+
+/**
+ * Downloads `blobPath` (one blob) or everything under `blobPath/` into `targetDir`, keeping the
+ * relative layout. Throws when nothing exists at that path.
+ */
+export async function downloadModelFiles(client: BlobServiceClient, container: string, blobPath: string, targetDir: string): Promise<DownloadResult> {
+  const containerClient = client.getContainerClient(container);
+  const files: { name: string; bytes: number }[] = [];
+  const single = containerClient.getBlobClient(blobPath);
+  if (blobPath !== '' && (await single.exists())) {
+    const target = path.join(targetDir, path.posix.basename(blobPath));
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await single.downloadToFile(target);
+    const bytes = (await fs.promises.stat(target)).size;
+    return { files: [{ name: path.posix.basename(blobPath), bytes }], totalBytes: bytes };
+  }
+  const prefix = blobPath === '' ? '' : `${blobPath}/`;
+  for await (const blob of containerClient.listBlobsFlat({ prefix })) {
+    const relative = blob.name.slice(prefix.length);
+    if (relative === '' || relative.split('/').some((s) => s === '..')) continue;
+    const target = path.join(targetDir, ...relative.split('/'));
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await containerClient.getBlobClient(blob.name).downloadToFile(target);
+    files.push({ name: relative, bytes: blob.properties.contentLength ?? 0 });
+  }
+  if (files.length === 0) throw new Error(`No blobs exist at path '${blobPath}' in container '${container}'.`);
+  return { files, totalBytes: files.reduce((s, f) => s + f.bytes, 0) };
+}

@@ -1,0 +1,60 @@
+/** The /_testbed control API: request log, spec-check violations, scripted faults, Entra knobs. */
+import type { AccessTokenIssuer } from '../entra/access-tokens';
+import type { GitHubOidcIssuer } from '../entra/github-oidc-issuer';
+import type { TestbedSettings } from '../settings';
+import type { SpecCheck } from '../spec-check/spec-check';
+import { FaultScript, parseFaultSpec } from './faults';
+import type { RequestLog } from './request-log';
+import { Router, TestbedHttpError } from './router';
+
+export interface ControlApiDeps {
+  settings: TestbedSettings;
+  requestLog: RequestLog;
+  specCheck: SpecCheck;
+  faults: FaultScript;
+  accessTokens: AccessTokenIssuer;
+  oidc: GitHubOidcIssuer;
+}
+
+function secondsField(value: unknown, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TestbedHttpError(400, 'InvalidLifetime', `${field} must be a number of seconds, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function registerControlApi(router: Router, deps: ControlApiDeps): void {
+  router.route('GET', '/_testbed/settings', () => ({ status: 200, body: deps.settings }));
+  router.route('GET', '/_testbed/requests', () => ({ status: 200, body: deps.requestLog.list() }));
+  router.route('GET', '/_testbed/violations', async () => ({ status: 200, body: await deps.specCheck.violations() }));
+  router.route('POST', '/_testbed/reset-log', async () => {
+    deps.requestLog.clear();
+    await deps.specCheck.clear();
+    return { status: 204 };
+  });
+  router.route('POST', '/_testbed/faults', (req) => {
+    deps.faults.add(parseFaultSpec(req.json()));
+    return { status: 201, body: { ok: true } };
+  });
+  router.route('DELETE', '/_testbed/faults', () => {
+    deps.faults.clear();
+    return { status: 204 };
+  });
+  router.route('POST', '/_testbed/entra/token-lifetime', (req) => {
+    const body = req.json<{ accessTokenSeconds?: unknown; oidcTokenSeconds?: unknown }>();
+    const access = secondsField(body.accessTokenSeconds, 'accessTokenSeconds');
+    const oidc = secondsField(body.oidcTokenSeconds, 'oidcTokenSeconds');
+    if (access !== undefined) deps.accessTokens.accessTokenSeconds = access;
+    if (oidc !== undefined) deps.oidc.tokenSeconds = oidc;
+    return { status: 200, body: { accessTokenSeconds: deps.accessTokens.accessTokenSeconds, oidcTokenSeconds: deps.oidc.tokenSeconds } };
+  });
+  router.route('POST', '/_testbed/entra/oidc-subject', (req) => {
+    const { subject } = req.json<{ subject?: unknown }>();
+    if (typeof subject !== 'string' || subject === '') {
+      throw new TestbedHttpError(400, 'InvalidSubject', `subject must be a non-empty string, got ${JSON.stringify(subject)}`);
+    }
+    deps.oidc.subject = subject;
+    return { status: 200, body: { subject } };
+  });
+}

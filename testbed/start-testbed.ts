@@ -1,0 +1,175 @@
+/**
+ * Starts the whole test bed: TLS material, the peers (Azurite, docker-registry, dockerd) and the two
+ * HTTPS servers, in parallel where they do not depend on each other; registers every area's routes.
+ */
+import * as fs from 'fs';
+import * as https from 'https';
+import * as net from 'net';
+import * as path from 'path';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AcrOAuth } from './container-registry/acr-oauth';
+import { acrLoginServerHandler } from './container-registry/acr-login-server';
+import { AcrTokenService } from './container-registry/acr-tokens';
+import { registerRegistryResource } from './container-registry/registry-resource';
+import type { TestbedContext } from './context';
+import { AccessTokenIssuer } from './entra/access-tokens';
+import { githubFederatedCredential } from './entra/app-registration';
+import { registerEntraRoutes } from './entra/entra-routes';
+import { GitHubOidcIssuer, OIDC_TOKEN_PATH } from './entra/github-oidc-issuer';
+import { JwtSigner } from './entra/jwt';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from './peers/azurite';
+import { PeerProcess } from './peers/child-process';
+import { startDockerRegistry } from './peers/docker-registry';
+import { findDockerd, startDockerd } from './peers/dockerd';
+import { registerControlApi } from './server/control-api';
+import { FaultScript } from './server/faults';
+import { createMainServer } from './server/https-server';
+import { RequestLog } from './server/request-log';
+import { RouteTable } from './server/router';
+import type { TestbedSettings } from './settings';
+import { SpecCheck, defaultReferenceDir } from './spec-check/spec-check';
+import { makeIdentities } from './testbed-identities';
+import { makeCertificates } from './tls/make-certificates';
+import { trustingHttpClient } from './tls/trusting-http-client';
+import { registerAreas } from './register-areas';
+
+export interface StartTestbedOptions {
+  /** Default: <repo>/.testbed */
+  stateDir?: string;
+  /** Start dockerd (default true); skipped with a note when dockerd is not installed. */
+  docker?: boolean;
+  /** Default: ../shared/reference next to the repo. */
+  referenceDir?: string;
+  /** Receives log lines (also written to <stateDir>/testbed.log). */
+  log?: (message: string) => void;
+}
+
+export interface RunningTestbed {
+  settings: TestbedSettings;
+  context: TestbedContext;
+  /** Wall time of startTestbed. */
+  startupMs: number;
+  /** Things skipped at start (e.g. dockerd not installed). */
+  notes: string[];
+  stop(): Promise<void>;
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+const STATE_ENTRIES = ['tls', 'azurite', 'docker-registry', 'dockerd', 'settings.json', 'testbed.log', 'azurite.log', 'docker-registry.log', 'dockerd.log'];
+
+function listen(server: https.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+function close(server: https.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Clears what a previous run left, entry by entry (never the whole directory: it may be user-chosen). */
+function prepareStateDir(stateDir: string): void {
+  fs.mkdirSync(stateDir, { recursive: true });
+  for (const entry of STATE_ENTRIES) fs.rmSync(path.join(stateDir, entry), { recursive: true, force: true });
+}
+
+export async function startTestbed(options: StartTestbedOptions = {}): Promise<RunningTestbed> {
+  const started = Date.now();
+  const stateDir = path.resolve(options.stateDir ?? path.join(REPO_ROOT, '.testbed'));
+  prepareStateDir(stateDir);
+  const logFile = path.join(stateDir, 'testbed.log');
+  const log = (message: string): void => {
+    fs.appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`);
+    options.log?.(message);
+  };
+  const notes: string[] = [];
+  const peers: PeerProcess[] = [];
+  const servers: https.Server[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all([...servers.map(close), ...peers.map((p) => p.stop())]);
+    log('stopped');
+  };
+
+  try {
+    const ids = makeIdentities();
+    const specCheck = new SpecCheck(options.referenceDir ?? defaultReferenceDir(REPO_ROOT), log);
+    const dockerd = options.docker === false ? undefined : findDockerd();
+    if (options.docker !== false && !dockerd) notes.push('dockerd is not installed: image builds are not available (apt-get install docker.io)');
+
+    const track = <T extends { process: PeerProcess }>(p: Promise<T>): Promise<T> => p.then((r) => (peers.push(r.process), r));
+    const certsP = makeCertificates(stateDir);
+    const registryP = track(startDockerRegistry(stateDir));
+    const dockerdP = dockerd ? track(startDockerd(dockerd, stateDir)) : Promise.resolve(undefined);
+    const azuriteP = certsP.then((c) => track(startAzurite({ stateDir, certFile: c.certFile, keyFile: c.keyFile })));
+    const [certs, entraSigner, githubSigner, acrSigner] = await Promise.all([
+      certsP, JwtSigner.create('testbed-entra'), JwtSigner.create('testbed-github-oidc'), JwtSigner.create('testbed-acr'),
+    ]);
+
+    const routes = new RouteTable();
+    const faults = new FaultScript();
+    const requestLog = new RequestLog();
+    const tlsPair = { cert: certs.cert, key: certs.key };
+    const main = createMainServer({ tls: tlsPair, routes, faults, requestLog, onArmExchange: (e) => specCheck.enqueue(e), log });
+    const front = https.createServer(tlsPair);
+    servers.push(main, front);
+    const [mainPort, frontPort] = await Promise.all([listen(main), listen(front)]);
+    const baseUrl = `https://127.0.0.1:${mainPort}`;
+    const loginServer = `127.0.0.1:${frontPort}`;
+    const [registry, dockerdPeer, azurite] = await Promise.all([registryP, dockerdP, azuriteP]);
+
+    const settings: TestbedSettings = {
+      stateDir, caFile: certs.caFile, authorityHost: baseUrl, armEndpoint: baseUrl,
+      tenantId: ids.tenantId, clientId: ids.clientId, clientSecret: ids.clientSecret, federatedSubject: ids.federatedSubject,
+      githubOidcRequestUrl: `${baseUrl}${OIDC_TOKEN_PATH}?api-version=2.0`, githubOidcRequestToken: ids.githubOidcRequestToken,
+      subscriptionId: ids.subscriptionId, resourceGroup: ids.resourceGroup, workspace: ids.workspace, location: ids.location,
+      registryName: ids.registryName, registryLoginServer: loginServer,
+      storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${azurite.port}/{account}`,
+      customVisionEndpoint: baseUrl, customVisionTrainingKey: ids.customVisionTrainingKey,
+      customVisionPredictionResourceId: `/subscriptions/${ids.subscriptionId}/resourceGroups/${ids.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/cv-detector-prediction`,
+      dockerHost: dockerdPeer?.dockerHost,
+      controlUrl: `${baseUrl}/_testbed`,
+    };
+
+    const app = {
+      tenantId: ids.tenantId, clientId: ids.clientId, clientSecret: ids.clientSecret, objectId: ids.servicePrincipalObjectId,
+      federatedCredential: githubFederatedCredential(ids.federatedSubject),
+    };
+    const accessTokens = new AccessTokenIssuer(entraSigner, app, baseUrl, baseUrl);
+    const oidc = new GitHubOidcIssuer(githubSigner, ids.githubOidcRequestToken, ids.federatedSubject);
+    const acrTokens = new AcrTokenService(acrSigner, loginServer, ids.tenantId);
+    front.on('request', acrLoginServerHandler({
+      tokens: acrTokens, oauth: new AcrOAuth(acrTokens, accessTokens), backendUrl: registry.url, faults, requestLog, log,
+    }));
+
+    const context: TestbedContext = {
+      settings, baseUrl,
+      blob: { accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY, url: azurite.url, container: ids.datastoreContainer },
+      registry: { loginServer, backendUrl: registry.url },
+      requireArmToken: (req) => void accessTokens.requireArmToken(req),
+      log,
+    };
+    registerControlApi(routes, { settings, requestLog, specCheck, faults, accessTokens, oidc });
+    registerEntraRoutes(routes, baseUrl, accessTokens, oidc);
+    oidc.register(routes);
+    registerRegistryResource(routes, context);
+
+    const blobService = new BlobServiceClient(azurite.url, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), { httpClient: trustingHttpClient(certs.caFile) });
+    await Promise.all([
+      blobService.getContainerClient(ids.datastoreContainer).createIfNotExists(),
+      registerAreas(routes, context, log),
+    ]);
+
+    fs.writeFileSync(path.join(stateDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    const startupMs = Date.now() - started;
+    log(`test bed started in ${startupMs} ms (spec check loads in the background)`);
+    for (const note of notes) log(`note: ${note}`);
+    return { settings, context, startupMs, notes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
