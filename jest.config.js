@@ -1,10 +1,18 @@
-/** Unit tests run in parallel; integration tests share one test bed and run in band (see .ci/run). */
-module.exports = {
+/**
+ * Two projects: unit tests (parallel) and integration tests against the local Azure test bed
+ * (run in band by scripts/test.sh: each file starts its own test bed with dockerd).
+ * The environment shares Node's typed-array constructors with the sandbox, which onnxruntime-node needs.
+ */
+const common = {
   preset: 'ts-jest',
-  // Shares Node's typed-array constructors with the sandbox, which onnxruntime-node needs (see the file).
   testEnvironment: '<rootDir>/__tests__/unit/onnx-models/onnxruntime-environment.ts',
-  roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
-  testTimeout: 120000,
+};
+
+module.exports = {
+  testTimeout: 180000,
+  projects: [
+    { ...common, displayName: 'unit', roots: ['<rootDir>/__tests__/unit'], testMatch: ['**/*.test.ts'] },
+    { ...common, displayName: 'integration', roots: ['<rootDir>/__tests__/integration'], testMatch: ['**/*.test.ts'] },
+  ],
 };

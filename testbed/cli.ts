@@ -1,6 +1,7 @@
 /**
  * `npx tsx testbed/cli.ts start [--state-dir DIR] [--no-docker] [--env-file FILE]`: starts the test
  * bed, prints its settings as JSON on stdout (logs on stderr), runs until SIGINT/SIGTERM.
+ * `--env-file FILE` (alias `--env-out`) also writes the settings as KEY='value' lines for shells.
  * `npx tsx testbed/cli.ts stop [--state-dir DIR]`: signals the running one through its pid file.
  */
 import * as fs from 'fs';
@@ -28,8 +29,9 @@ function parseArgs(argv: string[]): CliArgs {
     };
     if (flag === '--state-dir') args.stateDir = path.resolve(value());
     else if (flag === '--no-docker') args.docker = false;
-    else if (flag === '--env-file') args.envFile = path.resolve(value());
-    else throw new Error(`unknown option ${flag}; usage: start [--state-dir DIR] [--no-docker] [--env-file FILE] | stop [--state-dir DIR]`);
+    // --env-out: Node 20 itself insists that a file named after any --env-file in argv exists.
+    else if (flag === '--env-file' || flag === '--env-out') args.envFile = path.resolve(value());
+    else throw new Error(`unknown option ${flag}; usage: start [--state-dir DIR] [--no-docker] [--env-file|--env-out FILE] | stop [--state-dir DIR]`);
   }
   return args;
 }

@@ -30,7 +30,7 @@ import type { TestbedSettings } from './settings';
 import { SpecCheck, defaultReferenceDir } from './spec-check/spec-check';
 import { makeIdentities } from './testbed-identities';
 import { makeCertificates } from './tls/make-certificates';
-import { trustingHttpClient } from './tls/trusting-http-client';
+import { trustingStoragePipeline } from './tls/ca-trust';
 import { registerAreas } from './register-areas';
 
 export interface StartTestbedOptions {
@@ -87,10 +87,15 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     options.log?.(message);
   };
   const notes: string[] = [];
-  const peers: PeerProcess[] = [];
+  const starting: Promise<{ process: PeerProcess }>[] = [];
   const servers: https.Server[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.all([...servers.map(close), ...peers.map((p) => p.stop())]);
+    // Peers still starting are waited for (a failed start stops its own process), then stopped.
+    const peers = await Promise.allSettled(starting);
+    await Promise.all([
+      ...servers.map(close),
+      ...peers.map((p) => (p.status === 'fulfilled' ? p.value.process.stop() : undefined)),
+    ]);
     log('stopped');
   };
 
@@ -100,11 +105,16 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const dockerd = options.docker === false ? undefined : findDockerd();
     if (options.docker !== false && !dockerd) notes.push('dockerd is not installed: image builds are not available (apt-get install docker.io)');
 
-    const track = <T extends { process: PeerProcess }>(p: Promise<T>): Promise<T> => p.then((r) => (peers.push(r.process), r));
+    // Tracked at once so stop() finds it; the no-op catch keeps an early failure from being "unhandled" before it is awaited.
+    const track = <T extends { process: PeerProcess }>(p: Promise<T>): Promise<T> => {
+      starting.push(p);
+      p.catch(() => undefined);
+      return p;
+    };
     const certsP = makeCertificates(stateDir);
     const registryP = track(startDockerRegistry(stateDir));
     const dockerdP = dockerd ? track(startDockerd(dockerd, stateDir)) : Promise.resolve(undefined);
-    const azuriteP = certsP.then((c) => track(startAzurite({ stateDir, certFile: c.certFile, keyFile: c.keyFile })));
+    const azuriteP = track(certsP.then((c) => startAzurite({ stateDir, certFile: c.certFile, keyFile: c.keyFile })));
     const [certs, entraSigner, githubSigner, acrSigner] = await Promise.all([
       certsP, JwtSigner.create('testbed-entra'), JwtSigner.create('testbed-github-oidc'), JwtSigner.create('testbed-acr'),
     ]);
@@ -157,7 +167,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     oidc.register(routes);
     registerRegistryResource(routes, context);
 
-    const blobService = new BlobServiceClient(azurite.url, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), { httpClient: trustingHttpClient(certs.caFile) });
+    const blobService = new BlobServiceClient(azurite.url, trustingStoragePipeline(certs.caFile, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)));
     await Promise.all([
       blobService.getContainerClient(ids.datastoreContainer).createIfNotExists(),
       registerAreas(routes, context, log),

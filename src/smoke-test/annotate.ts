@@ -64,15 +64,17 @@ function fillRect(img: RgbImage, x1: number, y1: number, x2: number, y2: number,
   }
 }
 
-/** The box's pixel columns/rows, inclusive: what a box from x1 to x2 covers. */
-function pixelBox(d: Detection): { x1: number; y1: number; x2: number; y2: number } {
-  const x1 = Math.round(d.box.x1);
-  const y1 = Math.round(d.box.y1);
-  return { x1, y1, x2: Math.max(x1, Math.round(d.box.x2) - 1), y2: Math.max(y1, Math.round(d.box.y2) - 1) };
+/** The pixel columns/rows a box covers, inclusive, clamped so a box past the border shows on it. */
+function pixelBox(d: Detection, img: RgbImage): { x1: number; y1: number; x2: number; y2: number } {
+  const clampX = (v: number) => Math.min(Math.max(Math.round(v), 0), img.width);
+  const clampY = (v: number) => Math.min(Math.max(Math.round(v), 0), img.height);
+  const x1 = Math.min(clampX(d.box.x1), img.width - 1);
+  const y1 = Math.min(clampY(d.box.y1), img.height - 1);
+  return { x1, y1, x2: Math.max(x1, clampX(d.box.x2) - 1), y2: Math.max(y1, clampY(d.box.y2) - 1) };
 }
 
 function drawBoxOutline(img: RgbImage, d: Detection, color: Rgb, t: number): void {
-  const b = pixelBox(d);
+  const b = pixelBox(d, img);
   fillRect(img, b.x1, b.y1, b.x2, b.y1 + t - 1, color); // top
   fillRect(img, b.x1, b.y2 - t + 1, b.x2, b.y2, color); // bottom
   fillRect(img, b.x1, b.y1, b.x1 + t - 1, b.y2, color); // left
@@ -88,7 +90,7 @@ function drawTag(img: RgbImage, d: Detection, color: Rgb, s: number): void {
   const pad = s;
   const w = text.length * (GLYPH_WIDTH + 1) * s - s + 2 * pad;
   const h = GLYPH_HEIGHT * s + 2 * pad;
-  const b = pixelBox(d);
+  const b = pixelBox(d, img);
   // Above the box when it fits, otherwise just inside its top edge; kept inside the image sideways.
   const top = b.y1 - h >= 0 ? b.y1 - h : b.y1;
   const left = Math.max(0, Math.min(b.x1, img.width - w));

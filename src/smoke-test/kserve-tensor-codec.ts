@@ -116,7 +116,10 @@ export function joinByteElements(elements: readonly (string | Uint8Array)[]): Ui
   const parts = elements.map((e) => (typeof e === 'string' ? Buffer.from(e, 'utf8') : Buffer.from(e)));
   const out = Buffer.alloc(parts.reduce((n, p) => n + 4 + p.length, 0));
   let at = 0;
-  for (const p of parts) at += p.copy(out, out.writeUInt32LE(p.length, at));
+  for (const p of parts) {
+    at = out.writeUInt32LE(p.length, at);
+    at += p.copy(out, at);
+  }
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 

@@ -103,7 +103,7 @@ export async function runSmokeTest(target: SmokeTestTarget, settings: SmokeTestS
       log.info(describeImageResult(result, settings.scoreThreshold));
       results.push(result);
     }
-    return verdict(family.id, model, results, settings);
+    return smokeTestVerdict(family.id, model, results, settings);
   } finally {
     client.close();
   }
@@ -181,7 +181,13 @@ export function annotatedFileNames(images: readonly string[]): string[] {
   });
 }
 
-function verdict(family: FamilyId, model: string, images: ImageResult[], settings: SmokeTestSettings): SmokeTestResult {
+/** Passed iff every image has at least minDetections detections at or above the threshold. */
+export function smokeTestVerdict(
+  family: FamilyId,
+  model: string,
+  images: ImageResult[],
+  settings: Pick<SmokeTestSettings, 'minDetections' | 'scoreThreshold'>,
+): SmokeTestResult {
   const short = images.filter((r) => r.detections.length < settings.minDetections);
   const totalDetections = images.reduce((n, r) => n + r.detections.length, 0);
   const result: SmokeTestResult = { passed: short.length === 0, family, model, images, totalDetections };
@@ -197,8 +203,12 @@ function verdict(family: FamilyId, model: string, images: ImageResult[], setting
   return result;
 }
 
+/** The best raw score of each label, highest first, at most 3: "car 0.31, pedestrian 0.12". */
 function formatScores(scores: readonly { label: string; score: number }[]): string {
-  return scores.length === 0 ? 'none' : scores.map((s) => `${s.label} ${s.score.toFixed(2)}`).join(', ');
+  const best = new Map<string, number>();
+  for (const s of scores) best.set(s.label, Math.max(s.score, best.get(s.label) ?? -Infinity));
+  const top = [...best].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return top.length === 0 ? 'none' : top.map(([label, score]) => `${label} ${score.toFixed(2)}`).join(', ');
 }
 
 function describeImageResult(r: ImageResult, threshold: number): string {

@@ -51,14 +51,6 @@ export function checkInstanceType(instanceType: string): InstanceTypeCheck {
   return retired ? { kind: 'retired', name, retired } : { kind: 'supported', name };
 }
 
-export function isGpuInstanceType(name: string): boolean {
-  return GPU.some((g) => g.toLowerCase() === name.toLowerCase()) || name.toLowerCase() in lowerRetired();
-}
-
-function lowerRetired(): Record<string, true> {
-  return Object.fromEntries(Object.keys(RETIRED).map((k) => [k.toLowerCase(), true]));
-}
-
 /** A few supported sizes to suggest in error messages. */
 export const SUGGESTED_GPU = ['Standard_NC4as_T4_v3', 'Standard_NC8as_T4_v3', 'Standard_NC24ads_A100_v4'];
 export const SUGGESTED_CPU = ['Standard_DS3_v2', 'Standard_F4s_v2', 'Standard_E4s_v3'];

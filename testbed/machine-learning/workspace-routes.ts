@@ -16,9 +16,8 @@ export function workspaceGuid(scope: WorkspaceScope): string {
 export interface WorkspaceRouteDeps {
   ctx: TestbedContext;
   scope: WorkspaceScope;
-  /** Prefix of every workspace route, with ':sub/:rg/:ws' placeholders checked by `inWorkspace`. */
+  /** Route pattern of the workspace ('/subscriptions/:sub/.../workspaces/:ws'). */
   prefix: string;
-  inWorkspace(req: TestbedRequest): void;
   createdAt: SystemData;
 }
 

@@ -1,4 +1,5 @@
 /** Azurite's blob service over HTTPS, in memory, as the workspace's blob datastore. */
+import * as fs from 'fs';
 import * as path from 'path';
 import { PeerProcess, freePort, startProcess, tcpOpen, waitUntilReady } from './child-process';
 
@@ -19,9 +20,11 @@ export async function startAzurite(options: AzuriteOptions): Promise<{ process: 
   const logFile = path.join(options.stateDir, 'azurite.log');
   const args = [
     main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--cert', options.certFile, '--key', options.keyFile,
-    '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--silent', '--location', workspace,
+    '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--silent',
   ];
-  const { process: peer, child } = startProcess({ name: 'azurite', command: process.execPath, args, logFile });
+  fs.mkdirSync(workspace, { recursive: true });
+  // In memory: nothing is persisted; cwd keeps any stray file inside the state dir.
+  const { process: peer, child } = startProcess({ name: 'azurite', command: process.execPath, args, logFile, cwd: workspace });
   try {
     await waitUntilReady('azurite', child, logFile, () => tcpOpen(port));
   } catch (error) {

@@ -50,7 +50,9 @@ describe('annotate', () => {
     const input = black();
     const img = annotate(input, [{ label: 'person', classId: 1, score: 0.5, box: { x1: -20, y1: -5, x2: 90, y2: 70 } }]);
     expect(input.data.every((v) => v === 0)).toBe(true);
-    expect(px(img, 30, 49)).toEqual([...classColor(1)]); // bottom edge clipped away, left/right/top outside: tag is inside
+    // The box is drawn along the image border; its tag sits inside the top edge.
+    for (const [x, y] of [[30, 49], [0, 25], [59, 25], [30, 48]]) expect(px(img, x, y)).toEqual([...classColor(1)]);
+    expect(px(img, 30, 30)).toEqual([0, 0, 0]);
     expect(img.data.length).toBe(W * H * 3);
   });
 

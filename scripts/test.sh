@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, then the integration tests against the local Azure test bed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prerequisites.sh
+npx jest --selectProjects unit
+npx jest --selectProjects integration --runInBand

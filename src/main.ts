@@ -1,0 +1,128 @@
+/**
+ * Orchestrates one run: inputs -> config -> source -> sign-in -> plan -> (dry-run stops) -> execute
+ * -> outputs and job summary. Any error becomes core.setFailed with a message that says what to change;
+ * outputs are set before an error is re-thrown.
+ */
+import * as core from '@actions/core';
+import * as fs from 'fs';
+import { actionLog, seconds, stage } from './action-log';
+import { AzureOperationError } from './azure/azure-errors';
+import { createAzureClients } from './azure/clients';
+import { createCredential } from './azure/credential';
+import { checkSignIn } from './azure/sign-in';
+import { buildConfig } from './config/build-config';
+import { readInputs, readRunEnvironment } from './config/read-inputs';
+import { readWorkspace } from './deploy/workspace-info';
+import { UserInputError, UserInputErrors } from './errors';
+import { executePlan, type ExecuteResult } from './execute/execute-plan';
+import { tritonBaseUrl } from './execute/smoke-gate';
+import { signInToRegistry, type RegistrySession } from './image/triton-image';
+import { describePlan } from './plan/deploy-plan';
+import { makePlan, resolveLabels } from './plan/make-plan';
+import { writeJobSummary } from './report/job-summary';
+import { RunReport } from './report/run-report';
+import { loadClusteringConfig } from './smoke-test/clustering-config';
+import { prepareSource } from './source/prepare-source';
+
+export async function run(): Promise<void> {
+  const started = Date.now();
+  const report = new RunReport();
+  const abort = new AbortController();
+  const onSignal = (sig: string) => () => {
+    core.warning(`Received ${sig}: stopping; the report lists what this run created so far.`);
+    abort.abort(new Error(`cancelled by ${sig}`));
+  };
+  const sigint = onSignal('SIGINT');
+  const sigterm = onSignal('SIGTERM');
+  process.once('SIGINT', sigint);
+  process.once('SIGTERM', sigterm);
+  let result: ExecuteResult | undefined;
+  let headline = '';
+  try {
+    const config = buildConfig(readInputs(), readRunEnvironment());
+    const timer = setTimeout(() => abort.abort(new Error(`timed out after ${config.rollout.timeoutMs / 60000} minutes (timeout-minutes)`)), config.rollout.timeoutMs);
+    timer.unref();
+    for (const w of config.warnings) core.warning(w);
+    await fs.promises.mkdir(config.run.outputDir, { recursive: true });
+    const mask = (s: string) => core.setSecret(s);
+
+    const source = await stage('Model source', async () => {
+      const s = await prepareSource(config, actionLog);
+      core.info(s.note);
+      return s;
+    });
+    report.record('source', 'pass', `${source.note}; ${source.repository.files.length} files, content ${source.repository.contentHash.slice(0, 12)}`);
+    const clustering = config.smokeTest.clusteringConfigFile
+      ? loadClusteringConfig(fs.readFileSync(config.smokeTest.clusteringConfigFile, 'utf8'), config.smokeTest.clusteringConfigFile)
+      : undefined;
+    const labels = source.smoke.labels ?? resolveLabels(config.smokeTest.labelsFile, source.repository, source.smoke.modelName, clustering ? [...clustering.classes.keys()] : []);
+
+    const oidc = (audience: string) => core.getIDToken(audience);
+    const credential = createCredential(config.auth, config.cloud, oidc);
+    const clients = createAzureClients(credential, config.cloud, config.workspace, actionLog);
+    const { plan, registry } = await stage('Plan (read-only)', async () => {
+      await checkSignIn(credential, config.auth, config.cloud.resourceManagerAudience, oidc);
+      const workspace = await readWorkspace(clients);
+      let registry: RegistrySession | undefined;
+      if (config.modelType === 'custom_model') {
+        const registryName = config.image.registryName ?? workspace.registryName;
+        if (!registryName) throw new UserInputError(`The workspace has no container registry; set input 'container-registry'.`, { input: 'container-registry' });
+        const acr = await clients.acr.registries.get(config.workspace.resourceGroup, registryName).catch((e: unknown) => {
+          throw new AzureOperationError(`Reading container registry '${registryName}' failed: ${(e as Error).message}`, 'registries.get');
+        });
+        registry = await signInToRegistry(acr.loginServer!, credential, config.cloud.resourceManagerAudience, config.auth.tenantId, mask);
+      }
+      const plan = await makePlan({ config, clients, workspace, repository: source.repository, smoke: { ...source.smoke, labels }, registry, workDir: config.run.outputDir, mask });
+      for (const line of describePlan(plan)) core.info(line);
+      await fs.promises.writeFile(`${config.run.outputDir}/plan.json`, JSON.stringify({ ...plan, repository: { ...plan.repository, files: plan.repository.files.length } }, null, 2));
+      return { plan, registry };
+    });
+    core.setOutput('plan', `${config.run.outputDir}/plan.json`);
+    if (config.rollout.dryRun) {
+      headline = `dry run: ${plan.deployment.action} ${plan.deployment.name} on ${plan.endpoint.name}`;
+      report.record('dry run', 'skip', 'plan printed; nothing changed');
+      await writeJobSummary(report, { ok: true, headline });
+      return;
+    }
+    result = await stage('Deploy', () => executePlan(plan, { config, clients, registry, report, log: actionLog, signal: abort.signal, mask }));
+    setOutputs(result);
+    headline = `${result.deploymentName} serves ${result.endpoint.name} (${seconds(Date.now() - started)}, ${clients.calls.count} Azure calls)`;
+    core.info(headline);
+    await writeJobSummary(report, { ok: true, headline, smoke: result.smoke });
+  } catch (e) {
+    const message = describeError(e);
+    annotate(e);
+    core.setFailed(message);
+    if (report.created.length) core.info(`Created by this run: ${report.created.join(', ')}`);
+    await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message }).catch(() => undefined);
+  } finally {
+    process.removeListener('SIGINT', sigint);
+    process.removeListener('SIGTERM', sigterm);
+  }
+}
+
+function setOutputs(r: ExecuteResult): void {
+  core.setOutput('endpoint-name', r.endpoint.name);
+  core.setOutput('scoring-uri', r.endpoint.scoringUri ?? '');
+  core.setOutput('deployment-name', r.deploymentName);
+  core.setOutput('model-id', r.modelId);
+  core.setOutput('model-version', r.modelVersion);
+  core.setOutput('image', r.image ?? '');
+  core.setOutput('detections', String(r.smoke.totalDetections));
+  core.setOutput('annotated-image', r.smoke.images[0]?.annotatedPng ?? '');
+  core.debug(`Triton base URL: ${tritonBaseUrl(r.endpoint.scoringUri ?? '')}`);
+}
+
+function describeError(e: unknown): string {
+  if (e instanceof UserInputErrors) return `${e.problems.length} input problem(s):\n${e.problems.map((p) => `- ${p.message}`).join('\n')}`;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Problems in the user's files become annotations on the file and line. */
+function annotate(e: unknown): void {
+  const problems = e instanceof UserInputErrors ? e.problems : e instanceof UserInputError ? [e] : [];
+  for (const p of problems) {
+    if (p.where.file) core.error(p.message, { file: p.where.file, startLine: p.where.line, startColumn: p.where.column, title: 'aml-triton-deploy' });
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * Custom Vision source stage: dataset -> project -> trained iteration -> ONNX export -> Triton
+ * model repository. Follows the guide's VISION_PROJECT_NAME / VISION_PROJECT_ID /
+ * VISION_ITERATION_ID semantics: a project is found by id or name (created by name when there is
+ * a dataset to train it), and a given iteration is exported as is, without uploading or training.
+ */
+import * as path from 'path';
+import { UserInputError } from '../../errors';
+import type { Log } from '../../log';
+import { readOnnxMetadata } from '../../model-repository/validate-model-repository';
+import { loadDataset, LabeledDataset } from './dataset/load-dataset';
+import { readExportPackage } from './export-package';
+import { syncImages } from './image-sync';
+import { downloadOnnxExport } from './model-export';
+import { readOnnxSignature } from './onnx-signature';
+import type { PollOptions } from './polling';
+import { ensureTags, resolveProject } from './project-setup';
+import { realClock } from './rate-limiter';
+import { CustomVisionApiError, TransportOptions } from './training-http';
+import { TrainingClient, type Iteration } from './training-client';
+import { latestCompleted, publishIfAsked, trainOrReuse, waitForIteration } from './training-run';
+import { CustomVisionFamily, familyOfSignature, modelNameFor, writeTritonRepository } from './triton-repository-writer';
+
+export interface CustomVisionSettings {
+  endpoint: string;
+  trainingKey: string;
+  projectName?: string;
+  projectId?: string;
+  iterationId?: string;
+  domain: 'General (compact) [S1]' | 'General (compact)';
+  datasetDir?: string;
+  datasetFormat: 'auto' | 'coco' | 'voc';
+  forceTrain: boolean;
+  publishName?: string;
+  predictionResourceId?: string;
+  /** Advanced training with this budget; Regular training when unset. */
+  trainingBudgetHours?: number;
+  workDir: string;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  /** Triton model name; default: the project name, folder-safe. */
+  modelName?: string;
+}
+
+export interface CustomVisionModel {
+  /** A Triton model repository built from the export. */
+  repositoryDir: string;
+  modelName: string;
+  labels: string[];
+  family: CustomVisionFamily;
+  pixelFormat?: 'Rgb8' | 'Bgr8';
+  pixelRange?: '0_255' | '0_1' | '-1_1';
+  projectId: string;
+  iterationId: string;
+  /** False when an existing iteration was reused. */
+  trained: boolean;
+  uploadedImages: number;
+  skippedImages: number;
+}
+
+const FAMILY_OF_DOMAIN: Record<string, CustomVisionFamily> = {
+  'General (compact) [S1]': 'custom_vision_s1',
+  'General (compact)': 'custom_vision_compact',
+};
+
+const PIXEL_RANGES: Record<string, CustomVisionModel['pixelRange']> = {
+  NominalRange_0_255: '0_255',
+  Normalized_0_1: '0_1',
+  Normalized_1_1: '-1_1',
+};
+
+export async function prepareCustomVisionModel(settings: CustomVisionSettings, log: Log, transport: TransportOptions = {}): Promise<CustomVisionModel> {
+  const clock = transport.clock ?? realClock;
+  const poll: Omit<PollOptions, 'what'> = { intervalMs: settings.pollIntervalMs, deadline: clock.now() + settings.timeoutMs, clock, log };
+  // The dataset is checked completely before the first call, so a bad file costs no upload.
+  let dataset: LabeledDataset | undefined;
+  if (settings.datasetDir && settings.iterationId) {
+    log.warning(`custom-vision-iteration-id is set, so dataset ${settings.datasetDir} is not uploaded and nothing is trained`);
+  } else if (settings.datasetDir) {
+    dataset = await loadDataset(settings.datasetDir, settings.datasetFormat, log);
+  }
+  const client = new TrainingClient(settings.endpoint, settings.trainingKey, log, transport);
+  if (!settings.projectId && !dataset && !settings.iterationId && !settings.projectName) {
+    throw new UserInputError('set custom-vision-project-name or custom-vision-project-id', { input: 'custom-vision-project-name' });
+  }
+  if (!settings.projectId && !dataset) {
+    const exists = (await client.getProjects()).some((p) => p.name === settings.projectName);
+    if (!exists) {
+      throw new UserInputError(
+        `Custom Vision project "${settings.projectName}" does not exist and no dataset-dir is given to train a new one`,
+        { input: 'custom-vision-project-name' },
+      );
+    }
+  }
+  const { project, domain } = await resolveProject(client, { projectId: settings.projectId, projectName: settings.projectName, domain: settings.domain }, log);
+
+  let iteration: Iteration;
+  let trained = false;
+  let uploadedImages = 0;
+  let skippedImages = 0;
+  if (settings.iterationId) {
+    iteration = await givenIteration(client, project.id, settings.iterationId, poll);
+  } else if (dataset) {
+    const tagIds = await ensureTags(client, project.id, dataset.tags, log);
+    const sync = await syncImages(client, project.id, dataset, tagIds, log);
+    uploadedImages = sync.uploaded;
+    skippedImages = sync.skipped;
+    ({ iteration, trained } = await trainOrReuse(client, project.id, { forceTrain: settings.forceTrain, budgetHours: settings.trainingBudgetHours, poll }, log));
+  } else {
+    const latest = latestCompleted(await client.getIterations(project.id));
+    if (!latest) {
+      throw new UserInputError(`Custom Vision project "${project.name}" has no trained iteration and no dataset-dir is given to train one`, {
+        input: 'dataset-dir',
+      });
+    }
+    log.info(`Using the latest trained iteration "${latest.name}" (${latest.id})`);
+    iteration = latest;
+  }
+  if (iteration.exportable === false) {
+    throw new UserInputError(
+      `iteration "${iteration.name}" (${iteration.id}) cannot be exported; it was trained with a domain that is not "compact" (retrain after switching the project's domain)`,
+      { input: settings.iterationId ? 'custom-vision-iteration-id' : 'custom-vision-domain' },
+    );
+  }
+  await publishIfAsked(client, project.id, iteration, settings.publishName, settings.predictionResourceId, log);
+
+  const zip = await downloadOnnxExport(client, project.id, iteration.id, poll, log);
+  const pkg = readExportPackage(zip);
+  const signature = readOnnxSignature(pkg.model);
+  const domainFamily = FAMILY_OF_DOMAIN[domain.name];
+  const family = familyOfSignature(signature) ?? domainFamily;
+  if (!family) {
+    throw new Error(`the exported model's outputs (${signature.outputs.map((o) => o.name).join(', ')}) match no known Custom Vision export`);
+  }
+  if (domainFamily && family !== domainFamily) log.warning(`domain "${domain.name}" but the exported model has the ${family} signature; using the model's`);
+  checkLabelCount(family, signature.outputs.find((o) => o.name === 'model_outputs0')?.dims, pkg.labels);
+
+  const modelName = settings.modelName ?? modelNameFor(project.name);
+  const written = await writeTritonRepository(path.join(settings.workDir, 'model_repository'), modelName, pkg.model, pkg.labels, signature);
+  const metadata = await readOnnxMetadata(path.join(written.modelDir, '1', 'model.onnx'));
+  const pixelFormat = metadata['Image.BitmapPixelFormat'];
+  const range = metadata['Image.NominalPixelRange'];
+  log.info(`Model repository ${written.repositoryDir}: ${modelName} (${family}, ${pkg.labels.length} labels: ${pkg.labels.join(', ')})`);
+  return {
+    repositoryDir: written.repositoryDir,
+    modelName,
+    labels: pkg.labels,
+    family,
+    pixelFormat: pixelFormat === 'Rgb8' || pixelFormat === 'Bgr8' ? pixelFormat : undefined,
+    pixelRange: range ? PIXEL_RANGES[range] : undefined,
+    projectId: project.id,
+    iterationId: iteration.id,
+    trained,
+    uploadedImages,
+    skippedImages,
+  };
+}
+
+async function givenIteration(client: TrainingClient, projectId: string, iterationId: string, poll: Omit<PollOptions, 'what'>): Promise<Iteration> {
+  let it: Iteration;
+  try {
+    it = await client.getIteration(projectId, iterationId);
+  } catch (e) {
+    if (e instanceof CustomVisionApiError && (e.status === 404 || e.code.startsWith('NotFound'))) {
+      throw new UserInputError(`custom-vision-iteration-id "${iterationId}": no such iteration in project ${projectId} (${e.code})`, {
+        input: 'custom-vision-iteration-id',
+      });
+    }
+    throw e;
+  }
+  if (it.status === 'Completed') return it;
+  if (it.status === 'Failed') {
+    throw new UserInputError(`custom-vision-iteration-id "${iterationId}": the iteration's training failed; expected a completed iteration`, {
+      input: 'custom-vision-iteration-id',
+    });
+  }
+  return waitForIteration(client, projectId, iterationId, poll);
+}
+
+/** The compact export's output has 5 anchors x (5 + classes) channels; labels.txt must agree. */
+function checkLabelCount(family: CustomVisionFamily, outputDims: number[] | undefined, labels: string[]): void {
+  if (family !== 'custom_vision_compact' || !outputDims || outputDims.length !== 4 || outputDims[1] <= 0) return;
+  const classes = outputDims[1] / 5 - 5;
+  if (classes !== labels.length) {
+    throw new Error(`the exported model predicts ${classes} classes but its labels.txt lists ${labels.length}`);
+  }
+}

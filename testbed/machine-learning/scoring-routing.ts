@@ -1,0 +1,65 @@
+// How a managed online endpoint's front door routes a scoring request: auth by key or AML token,
+// the `azureml-model-deployment` header (reaches a deployment even at 0% traffic) or else the
+// traffic weights, and the path the container sees.
+import { EndpointRecord } from './state';
+import { pickByTraffic } from './traffic';
+
+export type RouteDecision = { ok: true; deployment: string } | { ok: false; status: number; message: string };
+
+/** True when the bearer credential is one of the endpoint's keys (Key) or an unexpired AML token (AMLToken). */
+export function isAuthorized(e: Pick<EndpointRecord, 'authMode' | 'keys' | 'amlTokens'>, authorization: string | undefined, nowSeconds: number): boolean {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+  if (!m) return false;
+  const credential = m[1];
+  if (e.authMode === 'Key') return credential === e.keys.primaryKey || credential === e.keys.secondaryKey;
+  if (e.authMode === 'AMLToken') {
+    const expiry = e.amlTokens.get(credential);
+    return expiry !== undefined && expiry > nowSeconds;
+  }
+  return false;
+}
+
+export function chooseDeployment(
+  e: Pick<EndpointRecord, 'name' | 'traffic' | 'deployments'>,
+  requested: string | undefined,
+  random: () => number = Math.random,
+): RouteDecision {
+  const isServing = (name: string) => e.deployments.get(name.toLowerCase())?.provisioningState === 'Succeeded';
+  if (requested !== undefined && requested !== '') {
+    const d = e.deployments.get(requested.toLowerCase());
+    if (!d || d.provisioningState !== 'Succeeded') {
+      return {
+        ok: false,
+        status: 404,
+        message: d
+          ? `Deployment '${d.name}' of endpoint '${e.name}' is not ready (provisioningState ${d.provisioningState}).`
+          : `Deployment '${requested}' was not found in endpoint '${e.name}'.`,
+      };
+    }
+    return { ok: true, deployment: d.name };
+  }
+  const picked = pickByTraffic(e.traffic, isServing, random);
+  if (!picked) {
+    return {
+      ok: false,
+      status: 503,
+      message:
+        'No valid deployments to route to. Please check that the endpoint has at least one deployment with ' +
+        "positive weight values or use a deployment specific header ('azureml-model-deployment') to route.",
+    };
+  }
+  return { ok: true, deployment: e.deployments.get(picked.toLowerCase())?.name ?? picked };
+}
+
+/**
+ * The path inside the container: `/score` goes to the environment's scoring route (Triton's
+ * no-code image serves `/score` as is); every other path is passed through (e.g. `/v2/models/...`).
+ */
+export function containerPath(rest: string, scoringRoutePath: string | undefined): string {
+  const trimmed = rest.replace(/^\/+/, '');
+  if (trimmed === 'score') {
+    const route = scoringRoutePath ?? '/score';
+    return route.startsWith('/') ? route : `/${route}`;
+  }
+  return `/${trimmed}`;
+}

@@ -1,0 +1,46 @@
+/**
+ * Azure SDK clients that trust the test bed's CA, for code in a process started before the CA
+ * existed (NODE_EXTRA_CA_CERTS is read only at process start). Processes started afterwards
+ * (the action under test) should use NODE_EXTRA_CA_CERTS=<caFile> instead.
+ */
+import { HttpClient, createDefaultHttpClient } from '@azure/core-rest-pipeline';
+import { AnonymousCredential, Pipeline, StorageSharedKeyCredential, newPipeline } from '@azure/storage-blob';
+import type { TokenCredential } from '@azure/core-auth';
+import * as fs from 'fs';
+import * as https from 'https';
+import * as tls from 'tls';
+
+function trustedCas(caFile: string): string[] {
+  return [...tls.rootCertificates, fs.readFileSync(caFile, 'utf8')];
+}
+
+/** For @azure/identity credentials and ARM clients: pass as the `httpClient` option. */
+export function trustingHttpClient(caFile: string): HttpClient {
+  const inner = createDefaultHttpClient();
+  // One settings object: the SDK caches an https.Agent per tlsSettings identity.
+  const tlsSettings = { ca: trustedCas(caFile) };
+  return {
+    sendRequest(request) {
+      request.tlsSettings ??= tlsSettings;
+      return inner.sendRequest(request);
+    },
+  };
+}
+
+/**
+ * For @azure/storage-blob, whose `httpClient` option is the older core-http shape: a pipeline with
+ * a first policy that sets a trusting agent. Use as `new BlobServiceClient(url, pipeline)`.
+ */
+export function trustingStoragePipeline(caFile: string, credential?: StorageSharedKeyCredential | AnonymousCredential | TokenCredential): Pipeline {
+  const agent = new https.Agent({ keepAlive: true, ca: trustedCas(caFile) });
+  const pipeline = newPipeline(credential);
+  pipeline.factories.unshift({
+    create: (next) => ({
+      sendRequest: (request) => {
+        request.agent = agent;
+        return next.sendRequest(request);
+      },
+    }),
+  });
+  return pipeline;
+}
