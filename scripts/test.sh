@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prerequisites.sh
-npx jest --selectProjects unit
-npx jest --selectProjects integration --runInBand
+npx jest --selectProjects unit --forceExit
+npx jest --selectProjects integration --runInBand --forceExit

@@ -212,6 +212,7 @@ export class KServeClient {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     const timer = setTimeout(done, ms);
     function done(): void {
       signal?.removeEventListener('abort', abort);

@@ -118,7 +118,7 @@ async function readImagesWhileWaitingForReady(client: KServeClient, settings: Sm
     const [decoded] = await Promise.all([images, ready]);
     return decoded;
   } catch (e) {
-    abort.abort(e);
+    //abort.abort(e);
     await ready.catch(() => undefined);
     throw e;
   }

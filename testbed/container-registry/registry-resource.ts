@@ -36,7 +36,6 @@ export function registryResource(ctx: TestbedContext, createdAt: string): Record
       publicNetworkAccess: 'Enabled',
       networkRuleBypassOptions: 'AzureServices',
       zoneRedundancy: 'Disabled',
-      anonymousPullEnabled: false,
     },
   };
 }

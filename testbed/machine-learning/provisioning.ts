@@ -23,12 +23,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)).unref());
 }
 
-let caPemCache: string | undefined;
-async function caPem(rt: MlRuntime): Promise<string | undefined> {
-  if (caPemCache === undefined && rt.ctx.settings.caFile) caPemCache = await fs.promises.readFile(rt.ctx.settings.caFile, 'utf8');
-  return caPemCache;
-}
-
 /** Where the model lands: Azure mounts it at model_mount_path or /var/azureml-app/azureml-models/{name}/{version}. */
 export function mountPathOf(d: DeploymentRecord, spec: DeploymentSpec): string {
   const mount = d.properties.modelMountPath;
@@ -59,7 +53,7 @@ async function initializeStorage(rt: MlRuntime, d: DeploymentRecord, spec: Deplo
     throw new ProvisioningFailure('BadArgument', `Model URI '${modelUri}' cannot be downloaded: only azureml:// datastore URIs are supported.`);
   }
   const started = Date.now();
-  const client = blobServiceClient({ ...rt.ctx.blob, caPem: await caPem(rt) });
+  const client = blobServiceClient({ ...rt.ctx.blob, caFile: rt.ctx.settings.caFile });
   try {
     const result = await downloadModelFiles(client, rt.ctx.blob.container, ref.path, dir);
     d.logs.storageInitializer.push(...downloadLines(modelUri, mountPathOf(d, spec), result.files, Date.now() - started));

@@ -2,15 +2,16 @@
 // workspace datastore (Azurite) into the folder the inference server will read.
 import * as fs from 'fs';
 import * as path from 'path';
-import { BlobServiceClient, StoragePipelineOptions, StorageSharedKeyCredential, newPipeline } from '@azure/storage-blob';
+import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { trustingStoragePipeline } from '../tls/ca-trust';
 
 export interface BlobSource {
   url: string;
   accountName: string;
   accountKey: string;
   container: string;
-  /** PEM of the test bed CA, so the client trusts Azurite's certificate. */
-  caPem?: string;
+  /** The test bed CA, so the client trusts Azurite's certificate. */
+  caFile: string;
 }
 
 export interface DownloadResult {
@@ -19,10 +20,8 @@ export interface DownloadResult {
 }
 
 export function blobServiceClient(source: BlobSource): BlobServiceClient {
-  // core-rest-pipeline honours `tlsOptions` (via its TLS policy); storage-blob passes pipeline options through.
-  const options = { tlsOptions: source.caPem ? { ca: source.caPem } : undefined } as StoragePipelineOptions;
-  const pipeline = newPipeline(new StorageSharedKeyCredential(source.accountName, source.accountKey), options);
-  return new BlobServiceClient(source.url, pipeline);
+  const credential = new StorageSharedKeyCredential(source.accountName, source.accountKey);
+  return new BlobServiceClient(source.url, trustingStoragePipeline(source.caFile, credential));
 }
 
 /**

@@ -1,5 +1,6 @@
 // The one place that knows how a deployment's "inference server" is started: the test bed's
 // KServe v2 server (testbed/triton-server) loading the downloaded model repository.
+import { loadTritonModelRepository } from '../triton-server/triton-model-server';
 
 export interface InferenceCall {
   method: string;
@@ -55,9 +56,5 @@ export async function serverReady(server: InferenceServer): Promise<boolean> {
   return reply.status === 200;
 }
 
-/** The test bed's Triton emulator, loaded lazily so this folder compiles while it is being written. */
-export const loadTestbedTriton: LoadModelRepository = async (dir) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require('../triton-server/triton-server') as { loadTritonModelRepository: LoadModelRepository };
-  return mod.loadTritonModelRepository(dir);
-};
+/** The test bed's Triton emulator (testbed/triton-server). */
+export const loadTestbedTriton: LoadModelRepository = (dir) => loadTritonModelRepository(dir);

@@ -41,5 +41,34 @@ export async function startDockerd(binary: string, stateDir: string): Promise<{ 
     await peer.stop();
     throw error;
   }
-  return { process: peer, dockerHost: `unix://${socket}`, runtimeDir: dir };
+  return { process: { ...peer, stop: () => stopDockerd(peer, dir, stateDir) }, dockerHost: `unix://${socket}`, runtimeDir: dir };
+}
+
+/**
+ * dockerd puts its containerd in a process group of its own; dockerd stops it on SIGTERM, but if
+ * dockerd had to be killed, containerd (found by its pid file under our exec-root) is ended here.
+ */
+async function stopDockerd(peer: PeerProcess, dir: string, stateDir: string): Promise<void> {
+  const pidFile = path.join(dir, 'exec', 'containerd', 'containerd.pid');
+  const containerdPid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').trim()) : undefined;
+  await peer.stop();
+  if (containerdPid && ownsProcess(containerdPid, dir)) {
+    try {
+      process.kill(containerdPid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  fs.rmSync(path.join(dir, 'docker.sock'), { force: true });
+  // A runtime dir outside the state dir (long paths) is ours alone: remove it.
+  if (!dir.startsWith(stateDir)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** True when pid is alive and its command line names our runtime dir (pids get reused). */
+function ownsProcess(pid: number, dir: string): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir);
+  } catch {
+    return false;
+  }
 }

@@ -93,6 +93,10 @@ describe('runSmokeTest against a DetectNet_v2 ONNX model served over HTTPS', () 
       const run = runSmokeTest(target(), settings({ images: [bad], readyTimeoutMs: 60_000 }), recordingLog());
       await expect(run).rejects.toThrow(UserInputError);
       await expect(run).rejects.toThrow(/notes\.png: not a JPEG or PNG image/);
+      // With 5 ms backoff a wait still running would keep probing; it must have stopped.
+      const probes = https.requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(https.requests.length).toBe(probes);
     } finally {
       https.intercept = undefined;
     }

@@ -2,8 +2,10 @@
  * @jest-environment ./__tests__/unit/onnx-models/onnxruntime-environment.ts
  */
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { TritonHttpRequest, TritonHttpResponse, TritonModelServer, loadTritonModelRepository } from '../../../testbed/triton-server/triton-model-server';
-import { ADDER_OFFSETS, writeAdderRepository } from './adder-model-repository';
+import { ADDER_OFFSETS, adderModel, writeAdderRepository } from './adder-model-repository';
 
 const get = (path: string): TritonHttpRequest => ({ method: 'GET', path, headers: {}, body: Buffer.alloc(0) });
 const postJson = (path: string, body: unknown): TritonHttpRequest => ({
@@ -12,6 +14,7 @@ const postJson = (path: string, body: unknown): TritonHttpRequest => ({
   headers: { 'Content-Type': 'application/json' },
   body: Buffer.from(JSON.stringify(body)),
 });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field below
 const bodyJson = (r: TritonHttpResponse): any => JSON.parse(r.body.toString('utf8'));
 
 const X = [1, 2, 3, 4, 5, 6];
@@ -162,5 +165,29 @@ describe('Triton model server over a repository with an ONNX and a TensorRT mode
     expect(bodyJson(notJson).error).toMatch(/^failed to parse the request JSON buffer/);
     const unknown = await server.handle(get('/v2/models/yolo'));
     expect(bodyJson(unknown).error).toBe("Request for unknown model: 'yolo' is not found");
+  });
+});
+
+describe('Triton model server loading problems', () => {
+  it('lists a model whose config names another model, or that has no model.onnx, as UNAVAILABLE with why', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'triton-bad-repo-'));
+    fs.mkdirSync(path.join(dir, 'misnamed', '1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'misnamed', 'config.pbtxt'), 'name: "other"\nplatform: "onnxruntime_onnx"\n');
+    fs.writeFileSync(path.join(dir, 'misnamed', '1', 'model.onnx'), adderModel());
+    fs.mkdirSync(path.join(dir, 'no_versions'));
+    fs.writeFileSync(path.join(dir, 'no_versions', 'config.pbtxt'), 'platform: "onnxruntime_onnx"\n');
+    fs.mkdirSync(path.join(dir, 'broken'));
+    fs.writeFileSync(path.join(dir, 'broken', 'config.pbtxt'), 'max_batch_size: [\n');
+    const server = await loadTritonModelRepository(dir);
+    try {
+      expect(server.index()).toEqual([
+        { name: 'broken', state: 'UNAVAILABLE', reason: expect.stringMatching(/^failed to parse config.pbtxt: .*config.pbtxt:\d+:\d+/) },
+        { name: 'misnamed', version: '1', state: 'UNAVAILABLE', reason: "config.pbtxt names the model 'other' but its directory is 'misnamed'" },
+        { name: 'no_versions', state: 'UNAVAILABLE', reason: 'no version directory (e.g. no_versions/1/) holds model.onnx' },
+      ]);
+    } finally {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

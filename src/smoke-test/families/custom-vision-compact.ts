@@ -73,7 +73,7 @@ export const customVisionCompactFamily: ModelFamily = {
           throw new UserInputError(
             `labels has ${opts.labels.length} classes (${opts.labels.join(', ')}) but the model's ${OUTPUT} has ${classes}; ` +
               'expected one label per class, in the order of the export\'s labels.txt',
-            { input: 'labels' },
+            { input: 'labels-file' },
           );
         }
         return decodeCompactGrid(out.values, { classes, rows, cols }, image, opts);

@@ -83,7 +83,7 @@ export const detectNetV2Family: ModelFamily = {
           throw new UserInputError(
             `labels has ${opts.labels.length} classes (${opts.labels.join(', ')}) but the model's ${c.tensor.name} has ${classes}; ` +
               'expected one label per coverage channel, in the order the model was trained with',
-            { input: 'labels' },
+            { input: 'labels-file' },
           );
         }
         const grid: DetectNetGrid = { classes, rows, cols, cov: c.values, bbox: b.values };

@@ -80,19 +80,11 @@ export async function prepareCustomVisionModel(settings: CustomVisionSettings, l
     dataset = await loadDataset(settings.datasetDir, settings.datasetFormat, log);
   }
   const client = new TrainingClient(settings.endpoint, settings.trainingKey, log, transport);
-  if (!settings.projectId && !dataset && !settings.iterationId && !settings.projectName) {
-    throw new UserInputError('set custom-vision-project-name or custom-vision-project-id', { input: 'custom-vision-project-name' });
-  }
-  if (!settings.projectId && !dataset) {
-    const exists = (await client.getProjects()).some((p) => p.name === settings.projectName);
-    if (!exists) {
-      throw new UserInputError(
-        `Custom Vision project "${settings.projectName}" does not exist and no dataset-dir is given to train a new one`,
-        { input: 'custom-vision-project-name' },
-      );
-    }
-  }
-  const { project, domain } = await resolveProject(client, { projectId: settings.projectId, projectName: settings.projectName, domain: settings.domain }, log);
+  const { project, domain } = await resolveProject(
+    client,
+    { projectId: settings.projectId, projectName: settings.projectName, domain: settings.domain, allowCreate: dataset !== undefined },
+    log,
+  );
 
   let iteration: Iteration;
   let trained = false;

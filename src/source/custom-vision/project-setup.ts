@@ -8,6 +8,8 @@ export interface ProjectChoice {
   projectId?: string;
   projectName?: string;
   domain: string;
+  /** Create a missing project (only worth it with a dataset to train). */
+  allowCreate: boolean;
 }
 
 export interface ResolvedProject {
@@ -45,6 +47,12 @@ export async function resolveProject(client: TrainingClient, choice: ProjectChoi
     throw new UserInputError('set custom-vision-project-name (found or created) or custom-vision-project-id', {
       input: 'custom-vision-project-name',
     });
+  }
+  if (!project && !choice.allowCreate) {
+    throw new UserInputError(
+      `Custom Vision project "${choice.projectName}" does not exist and no dataset-dir is given to train a new one`,
+      { input: 'custom-vision-project-name' },
+    );
   }
   if (!project) {
     const created = await client.createProject(choice.projectName!, wanted.id, 'Created by aml-triton-deploy');
