@@ -6,7 +6,7 @@
 const common = {
   preset: 'ts-jest',
   testEnvironment: '<rootDir>/__tests__/unit/onnx-models/onnxruntime-environment.ts',
-
+  testTimeout: 180000,
 };
 
 module.exports = {

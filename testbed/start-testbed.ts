@@ -88,12 +88,14 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
   };
   const notes: string[] = [];
   const starting: Promise<{ process: PeerProcess }>[] = [];
+  let specCheck: SpecCheck | undefined;
   const servers: https.Server[] = [];
   const stop = async (): Promise<void> => {
     // Peers still starting are waited for (a failed start stops its own process), then stopped.
     const peers = await Promise.allSettled(starting);
     await Promise.all([
       ...servers.map(close),
+      specCheck?.stop(),
       ...peers.map((p) => (p.status === 'fulfilled' ? p.value.process.stop() : undefined)),
     ]);
     log('stopped');
@@ -101,7 +103,8 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
 
   try {
     const ids = makeIdentities();
-    const specCheck = new SpecCheck(options.referenceDir ?? defaultReferenceDir(REPO_ROOT), log);
+    specCheck = new SpecCheck(options.referenceDir ?? defaultReferenceDir(REPO_ROOT), log);
+    const checker = specCheck;
     const dockerd = options.docker === false ? undefined : findDockerd();
     if (options.docker !== false && !dockerd) notes.push('dockerd is not installed: image builds are not available (apt-get install docker.io)');
 
@@ -111,19 +114,24 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       p.catch(() => undefined);
       return p;
     };
-    const certsP = makeCertificates(stateDir);
-    const registryP = track(startDockerRegistry(stateDir));
-    const dockerdP = dockerd ? track(startDockerd(dockerd, stateDir)) : Promise.resolve(undefined);
-    const azuriteP = track(certsP.then((c) => startAzurite({ stateDir, certFile: c.certFile, keyFile: c.keyFile })));
+    // Each part's time goes to the log, so a slow start says what was slow.
+    const timed = <T>(label: string, p: Promise<T>): Promise<T> => {
+      p.then(() => log(`${label} ready after ${Date.now() - started} ms`), () => undefined);
+      return p;
+    };
+    const certsP = timed('certificates', makeCertificates(stateDir));
+    const registryP = timed('docker-registry', track(startDockerRegistry(stateDir)));
+    const dockerdP = dockerd ? timed('dockerd', track(startDockerd(dockerd, stateDir))) : Promise.resolve(undefined);
+    const azuriteP = timed('azurite', track(certsP.then((c) => startAzurite({ stateDir, certFile: c.certFile, keyFile: c.keyFile }))));
     const [certs, entraSigner, githubSigner, acrSigner] = await Promise.all([
-      certsP, JwtSigner.create('testbed-entra'), JwtSigner.create('testbed-github-oidc'), JwtSigner.create('testbed-acr'),
-    ]);
+      certsP, timed('signing keys', Promise.all([JwtSigner.create('testbed-entra'), JwtSigner.create('testbed-github-oidc'), JwtSigner.create('testbed-acr')])),
+    ]).then(([c, [e, g, a]]) => [c, e, g, a] as const);
 
     const routes = new RouteTable();
     const faults = new FaultScript();
     const requestLog = new RequestLog();
     const tlsPair = { cert: certs.cert, key: certs.key };
-    const main = createMainServer({ tls: tlsPair, routes, faults, requestLog, onArmExchange: (e) => specCheck.enqueue(e), log });
+    const main = createMainServer({ tls: tlsPair, routes, faults, requestLog, onArmExchange: (e) => checker.enqueue(e), log });
     const front = https.createServer(tlsPair);
     servers.push(main, front);
     const [mainPort, frontPort] = await Promise.all([listen(main), listen(front)]);
@@ -162,7 +170,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       requireArmToken: (req) => void accessTokens.requireArmToken(req),
       log,
     };
-    registerControlApi(routes, { settings, requestLog, specCheck, faults, accessTokens, oidc });
+    registerControlApi(routes, { settings, requestLog, specCheck: checker, faults, accessTokens, oidc });
     registerEntraRoutes(routes, baseUrl, accessTokens, oidc);
     oidc.register(routes);
     registerRegistryResource(routes, context);
@@ -170,7 +178,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const blobService = new BlobServiceClient(azurite.url, trustingStoragePipeline(certs.caFile, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)));
     await Promise.all([
       blobService.getContainerClient(ids.datastoreContainer).createIfNotExists(),
-      registerAreas(routes, context, log),
+      timed('areas', registerAreas(routes, context, log)),
     ]);
 
     fs.writeFileSync(path.join(stateDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);

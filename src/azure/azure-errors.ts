@@ -43,8 +43,10 @@ export function azureError(operation: string, e: unknown): AzureOperationError {
     if (e.statusCode) message = `HTTP ${e.statusCode}: ${message}`;
   } else if (e instanceof Error) {
     const c = (e as { code?: unknown }).code;
-    code = typeof c === 'string' ? c : undefined;
-    message = e.message;
+    // The SDK's poller reports a failed LRO as "The long-running operation has failed. <Code>. <message>".
+    const fromLro = /long-running operation has failed\.\s*([A-Za-z]+)\.\s*/.exec(e.message);
+    code = typeof c === 'string' ? c : fromLro?.[1];
+    message = fromLro ? e.message.slice(fromLro.index + fromLro[0].length) || e.message : e.message;
   } else {
     message = String(e);
   }

@@ -11,7 +11,7 @@ export async function writeJobSummary(report: RunReport, result: { ok: boolean; 
   s.addHeading(`${result.ok ? '✅' : '❌'} Triton deploy: ${result.headline}`, 2);
   s.addTable([
     [{ data: 'Stage', header: true }, { data: 'Action', header: true }, { data: 'Detail', header: true }, { data: 'Time', header: true }],
-    ...report.stages.map((r) => [r.stage, `${ICON[r.action] ?? ''} ${r.action}`, r.detail, r.durationMs === undefined ? '' : `${(r.durationMs / 1000).toFixed(1)} s`]),
+    ...report.stages.map((r) => [r.stage, `${ICON[r.action] ?? ''} ${r.action}`, r.detail, r.durationMs === undefined ? '–' : `${(r.durationMs / 1000).toFixed(1)} s`]),
   ]);
   if (result.smoke) {
     s.addHeading(`Smoke test: ${result.smoke.passed ? 'passed' : 'failed'} (${result.smoke.family}, model ${result.smoke.model})`, 3);

@@ -85,6 +85,10 @@ export class KServeClient {
           return;
         }
         const error = responseError('GET', url, exchange);
+        if (exchange.status === 400) {
+          // Triton's strict readiness answers 400 once a model has failed to load: waiting will not help.
+          throw new KServeRequestError(`${error.message} (Triton is up but not ready: a model failed to load; see the deployment's container logs)`, error.path, 400, error.serverError);
+        }
         if (!READY_RETRY_STATUSES.has(exchange.status)) throw error;
         lastProblem = `HTTP ${exchange.status}${error.serverError ? ` (${error.serverError})` : ''}`;
         retryAfter = error.retryAfterMs;

@@ -118,7 +118,7 @@ async function readImagesWhileWaitingForReady(client: KServeClient, settings: Sm
     const [decoded] = await Promise.all([images, ready]);
     return decoded;
   } catch (e) {
-    //abort.abort(e);
+    abort.abort(e);
     await ready.catch(() => undefined);
     throw e;
   }
@@ -173,7 +173,8 @@ async function scoreImage(
 export function annotatedFileNames(images: readonly string[]): string[] {
   const used = new Set<string>();
   return images.map((file) => {
-    const base = path.basename(file, path.extname(file));
+    // street.jpg -> street.jpg.annotated.png: the source image stays recognisable, extensions never clash.
+    const base = path.basename(file);
     let name = `${base}.annotated.png`;
     for (let n = 2; used.has(name); n++) name = `${base}-${n}.annotated.png`;
     used.add(name);

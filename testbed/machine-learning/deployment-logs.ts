@@ -19,10 +19,12 @@ export function tritonLine(level: 'I' | 'W' | 'E', source: string, message: stri
   return `${level}${mm}${dd} ${time} 1 ${source}] ${message}`;
 }
 
-export function downloadLines(modelUri: string, mountPath: string, files: { name: string; bytes: number }[], ms: number): string[] {
+export function downloadStartLines(modelUri: string, mountPath: string): string[] {
+  return [storageLine('Starting storage initializer'), storageLine(`Downloading model from ${modelUri} to ${mountPath}`)];
+}
+
+export function downloadLines(files: { name: string; bytes: number }[], ms: number): string[] {
   return [
-    storageLine('Starting storage initializer'),
-    storageLine(`Downloading model from ${modelUri} to ${mountPath}`),
     ...files.map((f) => storageLine(`Downloaded ${f.name} (${f.bytes} bytes)`)),
     storageLine(`Downloaded ${files.length} file(s), ${files.reduce((s, f) => s + f.bytes, 0)} bytes in ${(ms / 1000).toFixed(2)} s`),
     storageLine('Storage initializer completed successfully'),

@@ -1,5 +1,6 @@
 // Online deployments: GET, list, PUT (LRO via Azure-AsyncOperation, provisioning in the
 // background), PATCH tags/instance count and DELETE (LRO via Location), getLogs.
+import * as fs from 'fs';
 import { Router, TestbedHttpError, TestbedRequest } from '../server/router';
 import { RESOURCE_TYPES, workspaceId } from './arm-ids';
 import { badArgument, callerOf, jsonObjectBody, newSystemData, notFound, objectOf, stringMap, touchSystemData } from './arm-responses';
@@ -150,6 +151,7 @@ export function registerOnlineDeploymentRoutes(router: Router, rt: MlRuntime, pr
       e.deployments.delete(d.name.toLowerCase());
       e.traffic = withoutDeployment(e.traffic, d.name);
       await d.server?.close();
+      if (d.modelDir) await fs.promises.rm(d.modelDir, { recursive: true, force: true });
       rt.operations.succeed(op.id);
     });
     return { status: 202, headers: rt.locationHeaders(op) };

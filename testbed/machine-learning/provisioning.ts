@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseDatastoreUri } from './arm-ids';
-import { downloadLines, storageLine, tritonStartupLines } from './deployment-logs';
+import { downloadLines, downloadStartLines, storageLine, tritonStartupLines } from './deployment-logs';
 import { DeploymentSpec } from './deployment-spec';
 import { checkImageExists } from './image-check';
 import { Operation, OperationError } from './lro';
@@ -53,16 +53,18 @@ async function initializeStorage(rt: MlRuntime, d: DeploymentRecord, spec: Deplo
     throw new ProvisioningFailure('BadArgument', `Model URI '${modelUri}' cannot be downloaded: only azureml:// datastore URIs are supported.`);
   }
   const started = Date.now();
+  d.logs.storageInitializer.push(...downloadStartLines(modelUri, mountPathOf(d, spec)));
   const client = blobServiceClient({ ...rt.ctx.blob, caFile: rt.ctx.settings.caFile });
   try {
     const result = await downloadModelFiles(client, rt.ctx.blob.container, ref.path, dir);
-    d.logs.storageInitializer.push(...downloadLines(modelUri, mountPathOf(d, spec), result.files, Date.now() - started));
+    d.logs.storageInitializer.push(...downloadLines(result.files, Date.now() - started));
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     d.logs.storageInitializer.push(storageLine(`Downloading model from ${modelUri} failed: ${why}`, 'ERROR'));
+    // Azure's troubleshooting guide files this under BadArgument: "Unable to download user model".
     throw new ProvisioningFailure(
-      'ResourceNotReady',
-      `The storage initializer failed to download model ${spec.model.name}:${spec.model.version} from ${modelUri}: ${why}`,
+      'BadArgument',
+      `Unable to download user model ${spec.model.name}:${spec.model.version} from ${modelUri}: ${why}`,
     );
   }
 }
@@ -76,7 +78,8 @@ async function startInferenceServer(rt: MlRuntime, d: DeploymentRecord, spec: De
     d.logs.inferenceServer.push(...tritonStartupLines(mountPathOf(d, spec), []), why);
     throw new ProvisioningFailure('ResourceNotReady', `User container has crashed or terminated: the inference server could not start: ${why}`);
   }
-  const statuses: ModelLoadStatus[] = (await modelStatuses(server)) ?? [];
+  // Messages name the container's mount path, not the test bed's folder.
+  const statuses: ModelLoadStatus[] = ((await modelStatuses(server)) ?? []).map((st) => ({ ...st, reason: st.reason.split(dir).join(mountPathOf(d, spec)) }));
   const ready = statuses.length > 0 ? statuses.every((s) => s.state === 'READY') : await serverReady(server);
   d.logs.inferenceServer.push(...tritonStartupLines(mountPathOf(d, spec), statuses));
   if (!ready || statuses.length === 0) {

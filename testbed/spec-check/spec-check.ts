@@ -4,6 +4,7 @@
  * queue until it is ready. Operations the specs do not describe (LRO status URLs) are skipped.
  */
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import type { ArmExchange } from '../server/https-server';
 
 export interface SpecViolation {
@@ -24,11 +25,6 @@ interface ValidationResult {
   operationInfo?: { operationId?: string };
   errors: { code: string; message: string; pathsInPayload?: string[]; jsonPathsInPayload?: string[] }[];
   runtimeException?: { code: string; message: string };
-}
-
-interface LiveValidatorLike {
-  initialize(): Promise<void>;
-  validateLiveRequestResponse(pair: unknown): Promise<{ requestValidationResult: ValidationResult; responseValidationResult: ValidationResult }>;
 }
 
 /** The reference folder next to the repository (../shared/reference). */
@@ -58,67 +54,134 @@ export function toViolation(exchange: ArmExchange, direction: 'request' | 'respo
   return { operation: result.operationInfo?.operationId ?? 'unknown', method: exchange.method, url: exchange.url, direction, errors };
 }
 
+/**
+ * oav runs in a worker thread: loading the specs takes seconds of CPU and each validation some
+ * milliseconds, which would otherwise stall the servers on the main thread. Plain JS because a
+ * worker cannot load TypeScript under every runner (tsx, ts-jest).
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('worker_threads');
+const logging = require(workerData.oavLogging);
+logging.log.consoleLogLevel = 'off';
+const { LiveValidator } = require(workerData.oav);
+const validator = new LiveValidator(workerData.options, () => undefined);
+const ready = validator.initialize();
+ready.then(() => parentPort.postMessage({ ready: true }), (error) => parentPort.postMessage({ ready: false, error: String(error && error.stack || error) }));
+parentPort.on('message', async ({ id, pair }) => {
+  try {
+    await ready;
+    const r = await validator.validateLiveRequestResponse(pair);
+    parentPort.postMessage({ id, result: { requestValidationResult: r.requestValidationResult, responseValidationResult: r.responseValidationResult } });
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.stack || error) });
+  }
+});
+`;
+
+interface WorkerReply {
+  id?: number;
+  ready?: boolean;
+  error?: string;
+  result?: { requestValidationResult: ValidationResult; responseValidationResult: ValidationResult };
+}
+
 export class SpecCheck {
   private readonly violationsList: SpecViolation[] = [];
-  private queue: Promise<void>;
-  private readonly ready: Promise<LiveValidatorLike>;
+  private readonly worker: Worker;
+  private readonly ready: Promise<void>;
+  private readonly pending = new Map<number, ArmExchange>();
+  private idle: { promise: Promise<void>; resolve: () => void } | undefined;
+  private nextId = 1;
 
   constructor(referenceDir: string, private readonly log: (message: string) => void) {
-    this.ready = this.load(referenceDir);
-    this.queue = this.ready.then(() => undefined, () => undefined);
-  }
-
-  private async load(referenceDir: string): Promise<LiveValidatorLike> {
     const started = Date.now();
-    // oav logs its own warnings through winston to the console; the test bed reports through its API instead.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const logging = require('oav/dist/lib/util/logging') as { log: { consoleLogLevel: string } };
-    logging.log.consoleLogLevel = 'off';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { LiveValidator } = require('oav') as { LiveValidator: new (options: unknown, logCallback?: unknown) => LiveValidatorLike };
-    const validator = new LiveValidator(
-      { directory: referenceDir, swaggerPathsPattern: SWAGGER_PATTERNS, excludedSwaggerPathsPattern: ['**/examples/**'], git: { shouldClone: false } },
-      () => undefined,
-    );
-    await validator.initialize();
-    this.log(`spec check ready in ${Date.now() - started} ms`);
-    return validator;
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        oav: require.resolve('oav'),
+        oavLogging: require.resolve('oav/dist/lib/util/logging'),
+        options: { directory: referenceDir, swaggerPathsPattern: SWAGGER_PATTERNS, excludedSwaggerPathsPattern: ['**/examples/**'], git: { shouldClone: false } },
+      },
+    });
+    this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      const onReady = (reply: WorkerReply): void => {
+        if (reply.ready === undefined) return;
+        this.worker.off('message', onReady);
+        if (reply.ready) {
+          log(`spec check ready in ${Date.now() - started} ms`);
+          resolve();
+        } else {
+          reject(new Error(`the spec check could not load ${referenceDir}: ${reply.error}`));
+        }
+      };
+      this.worker.on('message', onReady);
+      this.worker.once('error', reject);
+    });
+    this.ready.catch((error) => log(String(error)));
+    this.worker.on('message', (reply: WorkerReply) => this.onReply(reply));
   }
 
   /** Resolves when the validator has loaded (rejects if it could not). */
-  async whenReady(): Promise<void> {
-    await this.ready;
+  whenReady(): Promise<void> {
+    return this.ready;
   }
 
   enqueue(exchange: ArmExchange): void {
-    this.queue = this.queue.then(() => this.check(exchange)).catch((error) => this.log(`spec check failed for ${exchange.method} ${exchange.url}: ${String(error)}`));
+    const id = this.nextId++;
+    this.pending.set(id, exchange);
+    const pair = {
+      liveRequest: {
+        url: `https://management.azure.com${exchange.url}`, method: exchange.method,
+        headers: { 'content-type': 'application/json', ...exchange.requestHeaders }, body: parseJson(exchange.requestBody),
+      },
+      liveResponse: { statusCode: String(exchange.status), headers: exchange.responseHeaders, body: parseJson(exchange.responseBody) },
+    };
+    this.worker.postMessage({ id, pair });
   }
 
-  private async check(exchange: ArmExchange): Promise<void> {
-    const validator = await this.ready;
-    const url = `https://management.azure.com${exchange.url}`;
-    const result = await validator.validateLiveRequestResponse({
-      liveRequest: { url, method: exchange.method, headers: { 'content-type': 'application/json', ...exchange.requestHeaders }, body: parseJson(exchange.requestBody) },
-      liveResponse: { statusCode: String(exchange.status), headers: exchange.responseHeaders, body: parseJson(exchange.responseBody) },
-    });
-    for (const [direction, r] of [['request', result.requestValidationResult], ['response', result.responseValidationResult]] as const) {
-      const violation = toViolation(exchange, direction, r);
-      if (violation) {
+  private onReply(reply: WorkerReply): void {
+    if (reply.id === undefined) return;
+    const exchange = this.pending.get(reply.id);
+    this.pending.delete(reply.id);
+    if (exchange && reply.error) this.log(`spec check failed for ${exchange.method} ${exchange.url}: ${reply.error}`);
+    if (exchange && reply.result) {
+      for (const [direction, r] of [['request', reply.result.requestValidationResult], ['response', reply.result.responseValidationResult]] as const) {
+        const violation = toViolation(exchange, direction, r);
+        if (!violation) continue;
         this.violationsList.push(violation);
         this.log(`spec violation (${direction}) ${exchange.method} ${exchange.url}: ${violation.errors.map((e) => `${e.code} ${e.path} ${e.message}`).join('; ')}`);
       }
     }
+    if (this.pending.size === 0 && this.idle) {
+      this.idle.resolve();
+      this.idle = undefined;
+    }
+  }
+
+  private settled(): Promise<void> {
+    if (this.pending.size === 0) return Promise.resolve();
+    if (!this.idle) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.idle = { promise, resolve };
+    }
+    return this.idle.promise;
   }
 
   /** The violations so far, after every queued exchange has been checked. */
   async violations(): Promise<SpecViolation[]> {
     await this.ready;
-    await this.queue;
+    await this.settled();
     return [...this.violationsList];
   }
 
   async clear(): Promise<void> {
-    await this.queue;
+    await this.settled();
     this.violationsList.length = 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker.terminate();
   }
 }

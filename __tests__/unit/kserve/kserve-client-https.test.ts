@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./__tests__/unit/onnx-models/onnxruntime-environment.ts
- */
 import * as fs from 'fs';
 import { KServeClient, KServeRequestError } from '../../../src/smoke-test/kserve-client';
 import { Tensor } from '../../../src/smoke-test/tensors';
@@ -118,6 +115,19 @@ describe('KServeClient against the test bed Triton server over HTTPS', () => {
     const c = client({ key: 'wrong' });
     try {
       await expect(c.waitUntilReady(Date.now() + 5_000)).rejects.toThrow(`GET ${BASE_PATH}/v2/health/ready returned HTTP 401: Invalid key (check the endpoint key`);
+    } finally {
+      c.close();
+    }
+    expect(https.requests).toHaveLength(1);
+  });
+
+  it('stops at once when Triton answers 400 (a model failed to load) and passes on its reason', async () => {
+    https.intercept = () => jsonResponse(400, { error: "model 'm' is UNAVAILABLE: TensorRT plans need an NVIDIA GPU" });
+    const c = client();
+    try {
+      await expect(c.waitUntilReady(Date.now() + 5_000)).rejects.toThrow(
+        `GET ${BASE_PATH}/v2/health/ready returned HTTP 400: model 'm' is UNAVAILABLE: TensorRT plans need an NVIDIA GPU (Triton is up but not ready`,
+      );
     } finally {
       c.close();
     }

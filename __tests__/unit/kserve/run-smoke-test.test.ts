@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./__tests__/unit/onnx-models/onnxruntime-environment.ts
- */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -66,7 +63,7 @@ describe('runSmokeTest against a DetectNet_v2 ONNX model served over HTTPS', () 
     expect(result.failure).toBeUndefined();
     expect(result.images[0].detections.map((d) => d.label).sort()).toEqual(['blue', 'green', 'red']);
     const png = result.images[0].annotatedPng;
-    expect(png).toBe(path.join(dir, 'out', 'street.annotated.png'));
+    expect(png).toBe(path.join(dir, 'out', 'street.png.annotated.png'));
     expect(decodeImage(fs.readFileSync(png), png)).toMatchObject({ width: W, height: H });
     expect(log.lines.some((l) => l.startsWith('street.png: 3 detection(s) ≥ 0.5'))).toBe(true);
   });
@@ -82,7 +79,7 @@ describe('runSmokeTest against a DetectNet_v2 ONNX model served over HTTPS', () 
     expect(result.passed).toBe(false);
     expect(result.totalDetections).toBe(3);
     expect(result.failure).toMatch(/^empty\.png: 0 detections ≥ 0\.5; highest raw scores: (none|[a-z]+ \d\.\d\d(, [a-z]+ \d\.\d\d)*) — lower 'score-threshold' or check the model$/);
-    expect(fs.existsSync(path.join(dir, 'out', 'empty.annotated.png'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'out', 'empty.png.annotated.png'))).toBe(true);
   });
 
   it('stops waiting for the server and names the file when an image is not a picture', async () => {
@@ -90,10 +87,10 @@ describe('runSmokeTest against a DetectNet_v2 ONNX model served over HTTPS', () 
     fs.writeFileSync(bad, 'not an image');
     https.intercept = () => ({ status: 503, headers: {}, body: Buffer.alloc(0) });
     try {
-      const run = runSmokeTest(target(), settings({ images: [bad], readyTimeoutMs: 60_000 }), recordingLog());
+      const run = runSmokeTest(target(), settings({ images: [bad], readyTimeoutMs: 600_000 }), recordingLog());
       await expect(run).rejects.toThrow(UserInputError);
       await expect(run).rejects.toThrow(/notes\.png: not a JPEG or PNG image/);
-      // With 5 ms backoff a wait still running would keep probing; it must have stopped.
+      // A wait left running would hold the rejection for 10 minutes and keep probing every few ms.
       const probes = https.requests.length;
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(https.requests.length).toBe(probes);
@@ -104,11 +101,12 @@ describe('runSmokeTest against a DetectNet_v2 ONNX model served over HTTPS', () 
 });
 
 describe('annotatedFileNames', () => {
-  it('names each output after its image, numbering images that share a base name', () => {
-    expect(annotatedFileNames(['a/street.png', 'b/street.jpg', 'c/park.jpeg'])).toEqual([
-      'street.annotated.png',
-      'street-2.annotated.png',
-      'park.annotated.png',
+  it('names each output after its image file, numbering images from different folders that share a name', () => {
+    expect(annotatedFileNames(['a/street.png', 'b/street.jpg', 'c/park.jpeg', 'd/park.jpeg'])).toEqual([
+      'street.png.annotated.png',
+      'street.jpg.annotated.png',
+      'park.jpeg.annotated.png',
+      'park.jpeg-2.annotated.png',
     ]);
   });
 });

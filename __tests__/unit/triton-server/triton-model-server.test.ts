@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./__tests__/unit/onnx-models/onnxruntime-environment.ts
- */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -22,8 +22,8 @@ export class RateLimiter {
 
   constructor(
     private readonly clock: Clock,
-    private readonly minIntervalMs = 100,
-    private readonly minTrainIntervalMs = 500,
+    private readonly minIntervalMs = 110,
+    private readonly minTrainIntervalMs = 550,
   ) {}
 
   async acquire(kind: CallKind): Promise<void> {

@@ -1,0 +1,103 @@
+/**
+ * Runs the action's bundle (dist/index.js) the way the GitHub runner does: a node process with
+ * INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, the runner's OIDC variables and the
+ * test bed's CA trusted through NODE_EXTRA_CA_CERTS. Used by the demo and the integration tests.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { TestbedSettings } from './settings';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+export interface ActionRun {
+  exitCode: number;
+  /** Everything the action printed (stdout and stderr, interleaved). */
+  log: string;
+  outputs: Record<string, string>;
+  summary: string;
+  runnerTemp: string;
+}
+
+/** The inputs that point the action at the test bed, as a user of a sovereign cloud would set them. */
+export function testbedInputs(s: TestbedSettings): Record<string, string> {
+  return {
+    'subscription-id': s.subscriptionId,
+    'resource-group': s.resourceGroup,
+    workspace: s.workspace,
+    'client-id': s.clientId,
+    'tenant-id': s.tenantId,
+    'azure-authority-host': s.authorityHost,
+    'azure-resource-manager-endpoint': s.armEndpoint,
+    'storage-blob-endpoint': s.storageBlobEndpoint,
+  };
+}
+
+export async function runAction(args: {
+  settings: TestbedSettings;
+  inputs: Record<string, string>;
+  workspaceDir: string;
+  runnerTemp: string;
+  env?: Record<string, string>;
+  echo?: boolean;
+  /** Send SIGTERM after this many ms (cancellation tests). */
+  killAfterMs?: number;
+}): Promise<ActionRun> {
+  fs.mkdirSync(args.runnerTemp, { recursive: true });
+  const outputFile = path.join(args.runnerTemp, 'github_output');
+  const summaryFile = path.join(args.runnerTemp, 'step_summary.md');
+  fs.writeFileSync(outputFile, '');
+  fs.writeFileSync(summaryFile, '');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_WORKSPACE: args.workspaceDir,
+    GITHUB_REPOSITORY: 'octo-org/detector-models',
+    GITHUB_SHA: '3f786850e387550fdab836ed7e6dc881de23001b',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: args.runnerTemp,
+    ACTIONS_ID_TOKEN_REQUEST_URL: args.settings.githubOidcRequestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: args.settings.githubOidcRequestToken,
+    NODE_EXTRA_CA_CERTS: args.settings.caFile,
+    ...(args.settings.dockerHost ? { DOCKER_HOST: args.settings.dockerHost } : {}),
+    ...args.env,
+  };
+  for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'index.js')], { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const take = (chunk: Buffer) => {
+    log += chunk.toString();
+    // A person watching sees what the runner would show: no debug lines, no mask commands.
+    if (args.echo) {
+      const shown = chunk.toString().split('\n').filter((l) => !l.startsWith('::debug::') && !l.startsWith('::add-mask::'));
+      process.stdout.write(shown.join('\n'));
+    }
+  };
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
+  if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
+  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
+}
+
+/** GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]);
+    if (m) {
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i]);
+      out[m[1]] = value.join('\n');
+    } else if (lines[i].includes('=')) {
+      const eq = lines[i].indexOf('=');
+      out[lines[i].slice(0, eq)] = lines[i].slice(eq + 1);
+    }
+  }
+  return out;
+}
