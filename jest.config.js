@@ -10,7 +10,6 @@ const common = {
 };
 
 module.exports = {
-  testTimeout: 180000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/__tests__/unit'], testMatch: ['**/*.test.ts'] },
     { ...common, displayName: 'integration', roots: ['<rootDir>/__tests__/integration'], testMatch: ['**/*.test.ts'] },

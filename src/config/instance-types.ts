@@ -9,6 +9,15 @@ const RETIRED: Record<string, string> = {
   standard_nc12s_v3: '2025-09-30',
   standard_nc24s_v3: '2025-09-30',
   standard_nc24rs_v3: '2025-09-30',
+  standard_nc6: '2023-09-06',
+  standard_nc12: '2023-09-06',
+  standard_nc24: '2023-09-06',
+  standard_nc6s_v2: '2023-09-06',
+  standard_nc12s_v2: '2023-09-06',
+  standard_nc24s_v2: '2023-09-06',
+  standard_nd6s: '2023-09-06',
+  standard_nd12s: '2023-09-06',
+  standard_nd24s: '2023-09-06',
 };
 
 /** A warning for instance types Azure has retired, undefined otherwise. */

@@ -1,17 +1,21 @@
 /** GetDomains, GetDomain, GetProjects, CreateProject, GetProject, DeleteProject, GetTags, CreateTag, GetTag. */
 import { csv, CvRoutes } from './cv-route';
-import { CustomVisionError, DOMAINS, newId, nowIso, TagEntry, TrainingState } from './training-state';
+import { CustomVisionError, DomainEntry, DOMAINS, newId, nowIso, TagEntry, TrainingState } from './training-state';
 import { projectView, tagView } from './training-views';
 
 const DEFAULT_DOMAIN = DOMAINS[0].id;
 
+/** The spec's Domain: the emulator's own `signature` field stays inside. */
+function domainView(d: DomainEntry): unknown {
+  return { id: d.id, name: d.name, type: d.type, exportable: d.exportable, enabled: d.enabled };
+}
+
 export function addProjectRoutes(routes: CvRoutes, state: TrainingState): void {
-  routes.add('GET', '/domains', 'GetDomains', () => ({ status: 200, body: DOMAINS.map(({ signature: _, ...d }) => d) }));
+  routes.add('GET', '/domains', 'GetDomains', () => ({ status: 200, body: DOMAINS.map(domainView) }));
   routes.add('GET', '/domains/:domainId', 'GetDomain', (req) => {
     const d = DOMAINS.find((x) => x.id === req.params.domainId.toLowerCase());
     if (!d) throw new CustomVisionError(404, 'NotFoundDomain', `Domain ${req.params.domainId} not found.`);
-    const { signature: _, ...body } = d;
-    return { status: 200, body };
+    return { status: 200, body: domainView(d) };
   });
 
   routes.add('GET', '/projects', 'GetProjects', () => ({ status: 200, body: [...state.projects.values()].map(projectView) }));

@@ -70,6 +70,21 @@ const PIXEL_RANGES: Record<string, CustomVisionModel['pixelRange']> = {
 };
 
 export async function prepareCustomVisionModel(settings: CustomVisionSettings, log: Log, transport: TransportOptions = {}): Promise<CustomVisionModel> {
+  try {
+    return await prepare(settings, log, transport);
+  } catch (e) {
+    if (e instanceof CustomVisionApiError && (e.status === 401 || e.status === 403)) {
+      throw new UserInputError(
+        `Custom Vision at ${settings.endpoint} refused the training key (${e.operation}: HTTP ${e.status} ${e.code}); ` +
+          "expected the training resource's key and its endpoint (Keys and Endpoint in the Azure portal)",
+        { input: 'custom-vision-training-key' },
+      );
+    }
+    throw e;
+  }
+}
+
+async function prepare(settings: CustomVisionSettings, log: Log, transport: TransportOptions): Promise<CustomVisionModel> {
   const clock = transport.clock ?? realClock;
   const poll: Omit<PollOptions, 'what'> = { intervalMs: settings.pollIntervalMs, deadline: clock.now() + settings.timeoutMs, clock, log };
   // The dataset is checked completely before the first call, so a bad file costs no upload.

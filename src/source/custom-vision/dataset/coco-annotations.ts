@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { UserInputError } from '../../../errors';
 import type { AnnotatedImage, ParsedAnnotations } from './annotations';
-import { lineAt, topLevelArrayElementLines } from './json-element-lines';
+import { jsonSyntaxErrorOffset, lineAt, topLevelArrayElementLines } from './json-element-lines';
 
 interface CocoDocument {
   images?: unknown;
@@ -32,9 +32,9 @@ export function parseCocoAnnotations(text: string, file: string, datasetDir: str
     doc = JSON.parse(text) as CocoDocument;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const at = /position (\d+)/.exec(message);
-    const line = at ? lineAt(text, Number(at[1])) : undefined;
-    result.problems.push(new UserInputError(`${file}: not valid JSON (${message}); expected COCO annotations`, { file, line }));
+    const offset = jsonSyntaxErrorOffset(text);
+    const line = offset === undefined ? undefined : lineAt(text, offset);
+    result.problems.push(new UserInputError(`${file}${line ? `:${line}` : ''}: not valid JSON (${message.split('\n')[0]}); expected COCO annotations`, { file, line }));
     return result;
   }
   if (!looksLikeCoco(doc) || !Array.isArray(doc.categories)) {
