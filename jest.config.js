@@ -6,10 +6,10 @@
 const common = {
   preset: 'ts-jest',
   testEnvironment: '<rootDir>/__tests__/unit/onnx-models/onnxruntime-environment.ts',
-  testTimeout: 180000,
 };
 
 module.exports = {
+  testTimeout: 180000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/__tests__/unit'], testMatch: ['**/*.test.ts'] },
     { ...common, displayName: 'integration', roots: ['<rootDir>/__tests__/integration'], testMatch: ['**/*.test.ts'] },

@@ -1,5 +1,6 @@
 /**
- * The main job on the bundled TAO DetectNet_v2 sample: starts the local Azure test bed, runs
+ * The main job on the bundled TAO DetectNet_v2 sample (or, with --custom-vision, a Custom Vision
+ * detector trained from the bundled COCO dataset): starts the local Azure test bed, runs
  * dist/index.js as the runner would, prints the outputs and writes the job summary, the plan and the
  * annotated smoke-test images to demo-output/. Exits with the action's exit code.
  */
@@ -20,15 +21,27 @@ async function main(): Promise<number> {
   try {
     const s = testbed.settings;
     console.log(`Test bed up in ${(testbed.startupMs / 1000).toFixed(1)} s: ARM ${s.armEndpoint}, registry ${s.registryLoginServer}${testbed.notes.length ? ` (${testbed.notes.join('; ')})` : ''}`);
-    const inputs: Record<string, string> = {
-      ...testbedInputs(s),
-      'model-repository': 'samples/tao-detectnet-v2/model_repository',
-      'model-name': 'DetectNet',
-      'endpoint-name': 'triton-tao-endpoint',
-      'clustering-config': 'samples/tao-detectnet-v2/clustering_config_detectnet.prototxt',
-      'smoke-test-images': 'samples/tao-detectnet-v2/images/street.*',
-      'output-dir': OUT,
-    };
+    const inputs: Record<string, string> = process.argv.includes('--custom-vision')
+      ? {
+          ...testbedInputs(s),
+          'model-source': 'custom-vision',
+          'custom-vision-endpoint': s.customVisionEndpoint,
+          'custom-vision-training-key': s.customVisionTrainingKey,
+          'custom-vision-project-name': 'street-signs',
+          'custom-vision-dataset': 'samples/custom-vision/dataset',
+          'endpoint-name': 'street-signs',
+          'smoke-test-images': 'samples/custom-vision/images/test.png',
+          'output-dir': OUT,
+        }
+      : {
+          ...testbedInputs(s),
+          'model-repository': 'samples/tao-detectnet-v2/model_repository',
+          'model-name': 'DetectNet',
+          'endpoint-name': 'triton-tao-endpoint',
+          'clustering-config': 'samples/tao-detectnet-v2/clustering_config_detectnet.prototxt',
+          'smoke-test-images': 'samples/tao-detectnet-v2/images/street.*',
+          'output-dir': OUT,
+        };
     if (s.dockerHost) {
       inputs['triton-base-image'] = seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer);
     } else {

@@ -68,7 +68,7 @@ export function configPbtxtForDetectNetV2(opts: {
   });
 }
 
-/** Fixed batch of 1 in the ONNX file, so max_batch_size 0 and full shapes; -1 is the dynamic N. */
+/** Fixed batch of 1 in the ONNX file, so max_batch_size 0 and full shapes; -1 is the dynamic N. (no input format: model_config.proto allows FORMAT_NCHW only with exactly 3 dims). */
 function nmsDetectorConfig(
   modelName: string,
   names: { input: string; boxes: string; scores: string; classes: string },
@@ -78,7 +78,7 @@ function nmsDetectorConfig(
   return renderConfig({
     modelName,
     maxBatchSize: 0,
-    inputs: [{ name: names.input, dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [1, 3, height, width] }],
+    inputs: [{ name: names.input, dataType: 'TYPE_FP32', dims: [1, 3, height, width] }],
     outputs: [
       { name: names.boxes, dataType: 'TYPE_FP32', dims: [1, -1, 4] },
       { name: names.scores, dataType: 'TYPE_FP32', dims: [1, -1] },
@@ -102,7 +102,7 @@ export function configPbtxtForCustomVisionCompact(opts: { modelName: string; cla
   return renderConfig({
     modelName: opts.modelName,
     maxBatchSize: 0,
-    inputs: [{ name: CUSTOM_VISION_COMPACT_NAMES.input, dataType: 'TYPE_FP32', format: 'FORMAT_NCHW', dims: [1, 3, size, size] }],
+    inputs: [{ name: CUSTOM_VISION_COMPACT_NAMES.input, dataType: 'TYPE_FP32', dims: [1, 3, size, size] }],
     outputs: [{ name: CUSTOM_VISION_COMPACT_NAMES.output, dataType: 'TYPE_FP32', dims: [1, 5 * (5 + opts.classes), n, n] }],
     dynamicBatching: false,
   });

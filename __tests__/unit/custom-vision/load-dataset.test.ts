@@ -163,7 +163,7 @@ describe('loadDataset', () => {
 
   it('says which input to fix when the folder has no annotations', async () => {
     const [problem] = await problemsOf(tmp);
-    expect(problem.where.input).toBe('dataset-dir');
+    expect(problem.where.input).toBe('custom-vision-dataset');
     expect(problem.message).toMatch(/has no COCO \*\.json or Pascal VOC \*\.xml annotations/);
   });
 });

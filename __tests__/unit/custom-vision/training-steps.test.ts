@@ -70,7 +70,7 @@ describe('trainOrReuse', () => {
     } as unknown as TrainingClient;
     await expect(trainOrReuse(client, 'p', { forceTrain: false, poll: poll(fakeClock()) }, silentLog)).rejects.toMatchObject({
       name: 'UserInputError',
-      where: { input: 'dataset-dir' },
+      where: { input: 'custom-vision-dataset' },
     });
   });
 

@@ -116,8 +116,8 @@ async function prepare(settings: CustomVisionSettings, log: Log, transport: Tran
   } else {
     const latest = latestCompleted(await client.getIterations(project.id));
     if (!latest) {
-      throw new UserInputError(`Custom Vision project "${project.name}" has no trained iteration and no dataset-dir is given to train one`, {
-        input: 'dataset-dir',
+      throw new UserInputError(`Custom Vision project "${project.name}" has no trained iteration and no 'custom-vision-dataset' is given to train one`, {
+        input: 'custom-vision-dataset',
       });
     }
     log.info(`Using the latest trained iteration "${latest.name}" (${latest.id})`);

@@ -50,7 +50,7 @@ export async function resolveProject(client: TrainingClient, choice: ProjectChoi
   }
   if (!project && !choice.allowCreate) {
     throw new UserInputError(
-      `Custom Vision project "${choice.projectName}" does not exist and no dataset-dir is given to train a new one`,
+      `Custom Vision project "${choice.projectName}" does not exist and no 'custom-vision-dataset' is given to train a new one`,
       { input: 'custom-vision-project-name' },
     );
   }

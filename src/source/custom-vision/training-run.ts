@@ -39,7 +39,7 @@ export async function trainOrReuse(client: TrainingClient, projectId: string, op
       return { iteration: await waitForIteration(client, projectId, running.id, opts.poll), trained: true };
     }
     if (VALIDATION_FAILURES.has(e.code)) {
-      throw new UserInputError(`Custom Vision refused to train: ${e.code}: ${e.message}`, { input: 'dataset-dir' });
+      throw new UserInputError(`Custom Vision refused to train: ${e.code}: ${e.message}`, { input: 'custom-vision-dataset' });
     }
     throw e;
   }

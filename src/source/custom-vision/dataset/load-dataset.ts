@@ -45,7 +45,7 @@ export async function loadDataset(dir: string, format: 'auto' | DatasetFormat, l
   const stat = await fs.promises.stat(dir).catch(() => undefined);
   if (!stat?.isDirectory()) {
     throw new UserInputError(`dataset folder "${dir}" does not exist or is not a folder; expected a COCO or Pascal VOC dataset`, {
-      input: 'dataset-dir',
+      input: 'custom-vision-dataset',
     });
   }
   const { parsed, source } = await readAnnotations(dir, format);
@@ -141,8 +141,8 @@ async function readAnnotations(dir: string, format: 'auto' | DatasetFormat): Pro
     }
     if (coco.length > 1) {
       throw new UserInputError(
-        `dataset folder "${dir}" holds ${coco.length} COCO files (${coco.map((c) => c.file).join(', ')}); expected one (point dataset-dir at one split)`,
-        { input: 'dataset-dir' },
+        `dataset folder "${dir}" holds ${coco.length} COCO files (${coco.map((c) => c.file).join(', ')}); expected one (point 'custom-vision-dataset' at one split)`,
+        { input: 'custom-vision-dataset' },
       );
     }
     if (coco.length === 1) return { parsed: parseCocoAnnotations(coco[0].text, coco[0].file, dir), source: coco[0].file };
@@ -153,14 +153,14 @@ async function readAnnotations(dir: string, format: 'auto' | DatasetFormat): Pro
     }
     if (format === 'coco') {
       throw new UserInputError(`dataset folder "${dir}" has no COCO annotation file (*.json with "images" and "annotations")`, {
-        input: 'dataset-dir',
+        input: 'custom-vision-dataset',
       });
     }
   }
   if (xmlFiles.length === 0) {
     throw new UserInputError(
       `dataset folder "${dir}" has no ${format === 'voc' ? 'Pascal VOC *.xml files' : 'COCO *.json or Pascal VOC *.xml annotations'}`,
-      { input: 'dataset-dir' },
+      { input: 'custom-vision-dataset' },
     );
   }
   const parsed: ParsedAnnotations = { format: 'voc', images: [], problems: [], warnings: [] };
