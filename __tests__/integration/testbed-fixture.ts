@@ -14,6 +14,7 @@ export interface Fixture {
   workspace: string;
   baseImage?: string;
   run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
+  runWith(args: { inputs: Record<string, string>; env?: Record<string, string>; killAfterMs?: number }): Promise<ActionRun>;
   state(): Promise<MlStateSummary>;
   stop(): Promise<void>;
 }
@@ -27,18 +28,21 @@ export async function startFixture(name: string): Promise<Fixture> {
   fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(workspace, 'samples'), { recursive: true });
   const s = testbed.settings;
   const baseImage = s.dockerHost ? seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer) : undefined;
+  const runWith: Fixture['runWith'] = ({ inputs, env, killAfterMs }) =>
+    runAction({
+      settings: s,
+      inputs: { ...testbedInputs(s), ...(baseImage ? { 'triton-base-image': baseImage } : { 'model-type': 'triton_model' }), ...inputs },
+      workspaceDir: workspace,
+      runnerTemp: path.join(scratch, `runner-${++runs}`),
+      env,
+      killAfterMs,
+    });
   return {
     testbed,
     workspace,
     baseImage,
-    run: (inputs, env) =>
-      runAction({
-        settings: s,
-        inputs: { ...testbedInputs(s), ...(baseImage ? { 'triton-base-image': baseImage } : { 'model-type': 'triton_model' }), ...inputs },
-        workspaceDir: workspace,
-        runnerTemp: path.join(scratch, `runner-${++runs}`),
-        env,
-      }),
+    runWith,
+    run: (inputs, env) => runWith({ inputs, env }),
     state: () => control<MlStateSummary>(s, 'GET', '/ml/state'),
     async stop() {
       await testbed.stop();

@@ -93,6 +93,8 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
     }
     log.info(`Creating deployment ${name} (${config.deployment.instanceType} x${config.deployment.instanceCount}) with 0% traffic`);
     const body = deploymentBody({ settings: config.deployment, location: plan.workspace.location, modelId: m.model.id, modelType: config.modelType, environmentId: img?.env.id, tags });
+    // Listed before the wait: a cancelled or failed run must still report the deployment it asked for.
+    report.created.push(`deployment ${endpoint.name}/${name}`);
     try {
       await createDeployment(clients, endpoint.name, name, body, signal, log);
     } catch (e) {
@@ -100,7 +102,6 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
       await afterFailure(d, endpoint.name, name, 'provisioning');
       throw e;
     }
-    report.created.push(`deployment ${endpoint.name}/${name}`);
     report.record('deployment', plan.deployment.action === 'recreate' ? 'update' : 'create', `${name} (${config.deployment.instanceType} x${config.deployment.instanceCount})`, Date.now() - started);
   } else {
     report.record('deployment', 'reuse', `${name}: ${plan.deployment.reason}`);
