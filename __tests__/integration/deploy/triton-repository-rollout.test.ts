@@ -78,6 +78,19 @@ it('changes nothing on a re-run with the same content, and says so', async () =>
   expect((await endpoint()).deployments).toHaveLength(1);
 });
 
+it('prints the plan for changed content on a dry run and changes nothing', async () => {
+  changeModelContent();
+  await control(fx.testbed.settings, 'POST', '/reset-log');
+  const run = await fx.run({ ...inputs, 'dry-run': 'true' });
+  expect(run.exitCode).toBe(0);
+  expect(run.log).toMatch(/model {6}DetectNet: create version 2/);
+  expect(run.log).toMatch(/deployment triton-[0-9a-f]{12}: create/);
+  const requests = await control<{ method: string; url: string }[]>(fx.testbed.settings, 'GET', '/requests');
+  expect(requests.filter((r) => r.method !== 'GET' && /\/subscriptions\//.test(r.url)).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+  expect(run.summary).toMatch(/dry run/);
+  expect(JSON.parse(fs.readFileSync(run.outputs.plan, 'utf8')).deployment.action).toBe('create');
+});
+
 it('rolls out changed model content as a new deployment and moves traffic to it', async () => {
   changeModelContent();
   const run = await fx.run({ ...inputs, 'traffic-steps': '50,100' });
