@@ -90,7 +90,9 @@ export async function run(): Promise<void> {
     core.info(headline);
     await writeJobSummary(report, { ok: true, headline, smoke: result.smoke });
   } catch (e) {
-    const message = describeError(e);
+    // A timeout or a signal surfaces from the SDK as a bare AbortError: say why the run stopped.
+    const reason = abort.signal.aborted ? `Stopped: ${(abort.signal.reason as Error)?.message ?? 'aborted'}. ` : '';
+    const message = reason + describeError(e);
     annotate(e);
     core.setFailed(message);
     if (report.created.length) core.info(`Created by this run: ${report.created.join(', ')}`);

@@ -193,6 +193,20 @@ it('explains a federation mismatch with the token claims and the permissions hin
   }
 });
 
+it("builds the user's own Dockerfile and context instead of the rendered one", async () => {
+  const dir = path.join(fx.workspace, 'docker');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'libpostprocess.so'), 'extra library the TAO triton-apps image would carry');
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${fx.baseImage}\nCOPY libpostprocess.so /opt/tritonserver/lib/\nEXPOSE 8000\nCMD ["tritonserver", "--model-repository=/models/model_repository"]\n`);
+  const run = await fx.run({ ...inputs, 'endpoint-name': 'own-image', dockerfile: 'docker/Dockerfile', 'image-repository': 'tao-apps' });
+  expect({ code: run.exitCode, log: run.exitCode ? tail(run) : '' }).toEqual({ code: 0, log: '' });
+  expect(run.outputs.image).toMatch(/\/tao-apps@sha256:/);
+  // Same Dockerfile and context again: the content tag is in the registry, nothing is built.
+  const again = await fx.run({ ...inputs, 'endpoint-name': 'own-image', dockerfile: 'docker/Dockerfile', 'image-repository': 'tao-apps' });
+  expect(again.log).toMatch(/image .*tao-apps:c-[0-9a-f]+: reuse/);
+  expect(again.log).not.toMatch(/building /);
+});
+
 describe('after all runs', () => {
   it('sent only requests, and got only responses, that the official specs accept', async () => {
     expect(await specViolations(fx.testbed.settings)).toEqual([]);
