@@ -21,6 +21,7 @@ import { describePlan } from './plan/deploy-plan';
 import { makePlan, resolveLabels } from './plan/make-plan';
 import { writeJobSummary } from './report/job-summary';
 import { RunReport } from './report/run-report';
+import { uploadSmokeTestArtifact } from './report/smoke-test-artifact';
 import { loadClusteringConfig } from './smoke-test/clustering-config';
 import { prepareSource } from './source/prepare-source';
 
@@ -38,11 +39,14 @@ export async function run(): Promise<void> {
   process.once('SIGTERM', sigterm);
   let result: ExecuteResult | undefined;
   let headline = '';
+  let outputDir: string | undefined;
+  const uploadArtifact = () => uploadSmokeTestArtifact({ dir: outputDir, since: started, env: process.env, log: actionLog });
   try {
     const config = buildConfig(readInputs(), readRunEnvironment());
     const timer = setTimeout(() => abort.abort(new Error(`timed out after ${config.rollout.timeoutMs / 60000} minutes (timeout-minutes)`)), config.rollout.timeoutMs);
     timer.unref();
     for (const w of config.warnings) core.warning(w);
+    outputDir = config.run.outputDir;
     await fs.promises.mkdir(config.run.outputDir, { recursive: true });
     const mask = (s: string) => core.setSecret(s);
 
@@ -81,14 +85,14 @@ export async function run(): Promise<void> {
     if (config.rollout.dryRun) {
       headline = `dry run: ${plan.deployment.action} ${plan.deployment.name} on ${plan.endpoint.name}`;
       report.record('dry run', 'skip', 'plan printed; nothing changed');
-      await writeJobSummary(report, { ok: true, headline });
+      await writeJobSummary(report, { ok: true, headline, artifact: await uploadArtifact() });
       return;
     }
     result = await stage('Deploy', () => executePlan(plan, { config, clients, registry, report, log: actionLog, signal: abort.signal, mask }));
     setOutputs(result);
     headline = `${result.deploymentName} serves ${result.endpoint.name} (${seconds(Date.now() - started)}, ${clients.calls.count} Azure calls)`;
     core.info(headline);
-    await writeJobSummary(report, { ok: true, headline, smoke: result.smoke });
+    await writeJobSummary(report, { ok: true, headline, smoke: result.smoke, artifact: await uploadArtifact() });
   } catch (e) {
     // A timeout or a signal surfaces from the SDK as a bare AbortError: say why the run stopped.
     const reason = abort.signal.aborted ? `Stopped: ${(abort.signal.reason as Error)?.message ?? 'aborted'}. ` : '';
@@ -96,7 +100,7 @@ export async function run(): Promise<void> {
     annotate(e);
     core.setFailed(message);
     if (report.created.length) core.info(`Created by this run: ${report.created.join(', ')}`);
-    await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message }).catch(() => undefined);
+    await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message, artifact: await uploadArtifact() }).catch(() => undefined);
   } finally {
     process.removeListener('SIGINT', sigint);
     process.removeListener('SIGTERM', sigterm);

@@ -1,11 +1,12 @@
 /**
  * Runs the action's bundle (dist/index.js) the way the GitHub runner does: a node process with
- * INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, the runner's OIDC variables and the
- * test bed's CA trusted through NODE_EXTRA_CA_CERTS. Used by the demo and the integration tests.
+ * INPUT_* variables, GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, the runner's OIDC variables, a runtime
+ * token for the results service (artifacts), and the test bed's CA trusted through NODE_EXTRA_CA_CERTS. Used by the demo and the integration tests.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { control } from './control-client';
 import type { TestbedSettings } from './settings';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -38,6 +39,7 @@ export async function runAction(args: {
   inputs: Record<string, string>;
   workspaceDir: string;
   runnerTemp: string;
+  /** Added last. ACTIONS_RUNTIME_TOKEN: '' runs the action as outside GitHub (no artifact upload). */
   env?: Record<string, string>;
   echo?: boolean;
   /** Send SIGTERM after this many ms (cancellation tests). */
@@ -64,6 +66,7 @@ export async function runAction(args: {
     ACTIONS_ID_TOKEN_REQUEST_TOKEN: args.settings.githubOidcRequestToken,
     NODE_EXTRA_CA_CERTS: args.settings.caFile,
     ...(args.settings.dockerHost ? { DOCKER_HOST: args.settings.dockerHost } : {}),
+    ...(args.env?.ACTIONS_RUNTIME_TOKEN === undefined ? await runtimeEnv(args.settings) : {}),
     ...args.env,
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
@@ -82,6 +85,15 @@ export async function runAction(args: {
   if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
+}
+
+/**
+ * ACTIONS_RUNTIME_TOKEN / ACTIONS_RESULTS_URL as the runner sets them for a job: a new job of the test
+ * bed's workflow run each time. None when the test bed has no results-service emulator.
+ */
+async function runtimeEnv(settings: TestbedSettings): Promise<Record<string, string>> {
+  const job = await control<{ token: string; resultsUrl: string }>(settings, 'POST', '/github/runtime-token').catch(() => undefined);
+  return job ? { ACTIONS_RUNTIME_TOKEN: job.token, ACTIONS_RESULTS_URL: job.resultsUrl } : {};
 }
 
 /** GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. */

@@ -1,6 +1,6 @@
 /**
- * Registers the areas other people build (Azure ML, Custom Vision) when their register.ts exists,
- * so the test bed starts whether or not they have landed yet.
+ * Registers the areas other people build (Azure ML, Custom Vision, GitHub's results service) when
+ * their register.ts exists, so the test bed starts whether or not they have landed yet.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,6 +12,7 @@ type RegisterFunction = (router: Router, ctx: TestbedContext) => Promise<void>;
 const AREAS: { folder: string; exportName: string }[] = [
   { folder: 'machine-learning', exportName: 'registerMachineLearning' },
   { folder: 'custom-vision', exportName: 'registerCustomVision' },
+  { folder: 'github-results', exportName: 'registerGitHubResults' },
 ];
 
 function registerFile(folder: string): string | undefined {

@@ -54,7 +54,7 @@ it('keeps keys and tokens out of the log, outputs and summary', async () => {
   const run = await fx.run(inputs);
   const masked = [...run.log.matchAll(/^::add-mask::(.+)$/gm)].map((m) => m[1]);
   expect(masked.length).toBeGreaterThan(1);
-  const visible = run.log.replace(/^::add-mask::.*$/gm, '');
+  const visible = run.log.replace(/^::(add-mask|debug)::.*$/gm, '');
   for (const secret of masked) {
     expect(visible).not.toContain(secret);
     expect(run.summary).not.toContain(secret);

@@ -1,0 +1,31 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { PNG } from 'pngjs';
+import { describeArtifact, pngSize } from '../../../src/report/job-summary';
+
+it('links the uploaded artifact and counts what is in it', () => {
+  const line = describeArtifact({ state: 'uploaded', artifact: { id: 7, name: 'smoke-test-ep', url: 'https://github.com/o/r/actions/runs/1/artifacts/7', files: ['a.annotated.png', 'b.annotated.png', 'plan.json'], zipBytes: 4096 } });
+  expect(line).toBe('<p>📦 Artifact <a href="https://github.com/o/r/actions/runs/1/artifacts/7"><b>smoke-test-ep</b></a>: 2 annotated image(s) and plan.json, 4 KiB zipped.</p>');
+});
+
+it('names only plan.json when no image was written yet', () => {
+  const line = describeArtifact({ state: 'uploaded', artifact: { id: 8, name: 'n', url: 'u', files: ['plan.json'], zipBytes: 900 } });
+  expect(line).toContain('<b>n</b></a>: plan.json, 1 KiB zipped.');
+});
+
+it('says where the files are when the upload failed, and nothing when it was skipped', () => {
+  expect(describeArtifact({ state: 'failed', reason: 'Failed request: (403) <denied>', dir: '/tmp/out' })).toContain('(Failed request: (403) &lt;denied&gt;); they are in <code>/tmp/out</code>');
+  expect(describeArtifact({ state: 'skipped', reason: 'not on GitHub' })).toBeUndefined();
+  expect(describeArtifact(undefined)).toBeUndefined();
+});
+
+it('reads a PNG size from its header, and nothing from other files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'png-size-'));
+  const file = path.join(dir, 'x.png');
+  fs.writeFileSync(file, PNG.sync.write(new PNG({ width: 37, height: 11 })));
+  expect(pngSize(file)).toEqual({ width: 37, height: 11 });
+  fs.writeFileSync(path.join(dir, 'y.png'), 'not a png at all, not even close');
+  expect(pngSize(path.join(dir, 'y.png'))).toBeUndefined();
+  expect(pngSize(path.join(dir, 'missing.png'))).toBeUndefined();
+});

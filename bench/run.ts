@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: what makes a deploy waste time, measured on this machine. Targets live here and
+ * in docs/benchmarks.md, never as timed assertions in tests. Everything written goes to one temp
+ * dir and everything started is stopped, also on Ctrl-C.
+ *
+ *   npm run bench -- [--only hash,upload,smoke,flow] [--model-mb 512] [--markdown]
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { onCleanup, runCleanups } from './cleanup-on-exit';
+import { benchValidateAndHash } from './hash-bench';
+import type { BenchRow } from './result-table';
+import { formatMarkdown, formatTable } from './result-table';
+import { benchSmokeTest } from './smoke-test-bench';
+import { benchUpload } from './upload-bench';
+import { benchWholeFlow } from './whole-flow-bench';
+
+const AREAS = ['hash', 'upload', 'smoke', 'flow'] as const;
+type Area = (typeof AREAS)[number];
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+function machine(): string {
+  const repo = path.resolve(__dirname, '..');
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    /* not a git checkout */
+  }
+  const dist = path.join(repo, 'dist', 'index.js');
+  const built = fs.existsSync(dist) ? fs.statSync(dist).mtime.toISOString() : 'missing';
+  return [
+    `${new Date().toISOString()}  node ${process.version}  ${os.platform()} ${os.arch()}`,
+    `${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    `commit ${commit}, dist/index.js built ${built}`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const only = (option('only')?.split(',') ?? [...AREAS]) as Area[];
+  const unknown = only.filter((a) => !AREAS.includes(a));
+  if (unknown.length) throw new Error(`--only ${unknown.join(',')}: expected some of ${AREAS.join(',')}`);
+  // The upload sends the large repository the hash benchmark writes.
+  if (only.includes('upload') && !only.includes('hash')) only.push('hash');
+  const modelMb = Number(option('model-mb') ?? 512);
+  if (!(modelMb >= 8)) throw new Error(`--model-mb ${option('model-mb')}: expected a number of MiB >= 8`);
+
+  console.log(machine());
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aml-triton-bench-'));
+  // Registered first, so it runs last: after the peers using it are stopped.
+  onCleanup(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  const started = Date.now();
+  const rows: BenchRow[] = [];
+  const log = (s: string): void => console.log(s);
+  const section = async (area: Area, title: string, work: () => Promise<BenchRow[]>): Promise<void> => {
+    if (!only.includes(area)) return;
+    const t = Date.now();
+    console.log(`\n${title}`);
+    rows.push(...(await work()));
+    console.log(`  (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+  };
+  try {
+    let largeRepoJson = '';
+    await section('hash', `1. validate + hash (bundled sample, ${modelMb / 8} and ${modelMb} MiB models)`, async () => {
+      const r = await benchValidateAndHash(workDir, modelMb, log);
+      largeRepoJson = r.largeRepoJson;
+      return r.rows;
+    });
+    await section('upload', `2. upload ${modelMb} MiB to Azurite, then again (nothing to send)`, () => {
+      const stateDir = path.join(workDir, 'azurite-state');
+      fs.mkdirSync(stateDir);
+      return benchUpload(stateDir, largeRepoJson, log);
+    });
+    // The large repository is not needed any more; free the disk before the test bed starts.
+    for (const e of fs.readdirSync(workDir)) if (e.startsWith('repo-')) fs.rmSync(path.join(workDir, e), { recursive: true, force: true });
+    await section('smoke', '3. smoke-test hot path per 1248x384 image (CPU only)', () => benchSmokeTest(log));
+    await section('flow', '4. whole flow: first run vs no-op re-run (dist/index.js)', () => benchWholeFlow(workDir, log));
+  } finally {
+    await runCleanups();
+  }
+  const missed = rows.filter((r) => r.meets === false).length;
+  console.log(`\n${formatTable(rows)}\n`);
+  if (process.argv.includes('--markdown')) console.log(`${formatMarkdown(rows)}\n`);
+  console.log(`${rows.filter((r) => r.meets !== undefined).length - missed} targets met, ${missed} missed; ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+}
+
+main().then(
+  () => process.exit(0),
+  async (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    await runCleanups();
+    process.exit(1);
+  },
+);
