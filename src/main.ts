@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import * as fs from 'fs';
 import { actionLog, seconds, stage } from './action-log';
-import { AzureOperationError } from './azure/azure-errors';
+import { azureError } from './azure/azure-errors';
 import { createAzureClients } from './azure/clients';
 import { createCredential } from './azure/credential';
 import { checkSignIn } from './azure/sign-in';
@@ -16,6 +16,7 @@ import { readWorkspace } from './deploy/workspace-info';
 import { UserInputError, UserInputErrors } from './errors';
 import { executePlan, type ExecuteResult } from './execute/execute-plan';
 import { tritonBaseUrl } from './execute/smoke-gate';
+import { chooseRegistry } from './image/registry-location';
 import { signInToRegistry, type RegistrySession } from './image/triton-image';
 import { describePlan } from './plan/deploy-plan';
 import { makePlan, resolveLabels } from './plan/make-plan';
@@ -69,12 +70,14 @@ export async function run(): Promise<void> {
       const workspace = await readWorkspace(clients);
       let registry: RegistrySession | undefined;
       if (config.modelType === 'custom_model') {
-        const registryName = config.image.registryName ?? workspace.registryName;
-        if (!registryName) throw new UserInputError(`The workspace has no container registry; set input 'container-registry'.`, { input: 'container-registry' });
-        const acr = await clients.acr.registries.get(config.workspace.resourceGroup, registryName).catch((e: unknown) => {
-          throw new AzureOperationError(`Reading container registry '${registryName}' failed: ${(e as Error).message}`, 'registries.get');
+        const input = config.image.registryName ? { name: config.image.registryName, id: config.image.registryId } : undefined;
+        const choice = chooseRegistry({ input, workspaceRegistryId: workspace.registryId, workspace: config.workspace });
+        if (choice.warning) core.warning(choice.warning);
+        const { subscriptionId, resourceGroup, name } = choice.registry;
+        const acr = await clients.acrIn(subscriptionId).registries.get(resourceGroup, name).catch((e: unknown) => {
+          throw azureError(`Reading container registry '${name}' in resource group '${resourceGroup}' (subscription ${subscriptionId})`, e);
         });
-        registry = await signInToRegistry(acr.loginServer!, credential, config.cloud.resourceManagerAudience, config.auth.tenantId, mask);
+        registry = await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask);
       }
       const plan = await makePlan({ config, clients, workspace, repository: source.repository, smoke: { ...source.smoke, labels }, registry, workDir: config.run.outputDir, mask });
       for (const line of describePlan(plan)) core.info(line);

@@ -70,7 +70,7 @@ export async function runAction(args: {
     ...args.env,
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'index.js')], { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, actionEntry(), { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const take = (chunk: Buffer) => {
     log += chunk.toString();
@@ -85,6 +85,17 @@ export async function runAction(args: {
   if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
+}
+
+/**
+ * The bundle, as the runner runs it; ACTION_UNDER_TEST=source runs src/index.ts through tsx instead,
+ * so a change can be tested before dist/ is rebuilt.
+ */
+function actionEntry(): string[] {
+  if (process.env.ACTION_UNDER_TEST === 'source') {
+    return ['--require', path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs'), path.join(REPO_ROOT, 'src', 'index.ts')];
+  }
+  return [path.join(REPO_ROOT, 'dist', 'index.js')];
 }
 
 /**

@@ -10,7 +10,7 @@ export interface TestbedSettings {
   tenantId: string;
   clientId: string;
   clientSecret: string;
-  /** The subject the app registration's federated credential accepts. */
+  /** The subject the app registration's federated credential accepts (a job with `environment:`). */
   federatedSubject: string;
   /** What a runner sets as ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
   githubOidcRequestUrl: string;
@@ -20,6 +20,9 @@ export interface TestbedSettings {
   workspace: string;
   location: string;
   registryName: string;
+  /** Where the workspace's registry lives: the workspace's group and subscription unless started with `registry`. */
+  registrySubscriptionId: string;
+  registryResourceGroup: string;
   /** 127.0.0.1:PORT of the HTTPS ACR login server. */
   registryLoginServer: string;
   storageAccount: string;

@@ -7,7 +7,7 @@ import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { AcrOAuth } from './container-registry/acr-oauth';
+import { AcrOAuth, type ArmTokenPolicy } from './container-registry/acr-oauth';
 import { acrLoginServerHandler } from './container-registry/acr-login-server';
 import { AcrTokenService } from './container-registry/acr-tokens';
 import { registerRegistryResource } from './container-registry/registry-resource';
@@ -42,6 +42,11 @@ export interface StartTestbedOptions {
   referenceDir?: string;
   /** Receives log lines (also written to <stateDir>/testbed.log). */
   log?: (message: string) => void;
+  /**
+   * The workspace's registry: its resource group and subscription (default: the workspace's), and
+   * its azureADAuthenticationAsArmPolicy (default 'enabled'; 'disabled' refuses ARM-audience tokens).
+   */
+  registry?: { resourceGroup?: string; subscriptionId?: string; armTokenPolicy?: ArmTokenPolicy };
 }
 
 export interface RunningTestbed {
@@ -145,6 +150,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       githubOidcRequestUrl: `${baseUrl}${OIDC_TOKEN_PATH}?api-version=2.0`, githubOidcRequestToken: ids.githubOidcRequestToken,
       subscriptionId: ids.subscriptionId, resourceGroup: ids.resourceGroup, workspace: ids.workspace, location: ids.location,
       registryName: ids.registryName, registryLoginServer: loginServer,
+      registrySubscriptionId: options.registry?.subscriptionId ?? ids.subscriptionId, registryResourceGroup: options.registry?.resourceGroup ?? ids.resourceGroup,
       storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${azurite.port}/{account}`,
       customVisionEndpoint: baseUrl, customVisionTrainingKey: ids.customVisionTrainingKey,
       customVisionPredictionResourceId: `/subscriptions/${ids.subscriptionId}/resourceGroups/${ids.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/cv-detector-prediction`,
@@ -159,9 +165,9 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const accessTokens = new AccessTokenIssuer(entraSigner, app, baseUrl, baseUrl);
     const oidc = new GitHubOidcIssuer(githubSigner, ids.githubOidcRequestToken, ids.federatedSubject);
     const acrTokens = new AcrTokenService(acrSigner, loginServer, ids.tenantId);
-    front.on('request', acrLoginServerHandler({
-      tokens: acrTokens, oauth: new AcrOAuth(acrTokens, accessTokens), backendUrl: registry.url, faults, requestLog, log,
-    }));
+    const acrOAuth = new AcrOAuth(acrTokens, accessTokens);
+    acrOAuth.armTokenPolicy = options.registry?.armTokenPolicy ?? 'enabled';
+    front.on('request', acrLoginServerHandler({ tokens: acrTokens, oauth: acrOAuth, backendUrl: registry.url, faults, requestLog, log }));
 
     const context: TestbedContext = {
       settings, baseUrl,
@@ -170,7 +176,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       requireArmToken: (req) => void accessTokens.requireArmToken(req),
       log,
     };
-    registerControlApi(routes, { settings, requestLog, specCheck: checker, faults, accessTokens, oidc });
+    registerControlApi(routes, { settings, requestLog, specCheck: checker, faults, accessTokens, oidc, acrOAuth });
     registerEntraRoutes(routes, baseUrl, accessTokens, oidc);
     oidc.register(routes);
     registerRegistryResource(routes, context);

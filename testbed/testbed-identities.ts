@@ -24,7 +24,8 @@ export function makeIdentities(): TestbedIdentities {
     // Shaped like an Entra client secret value (40 chars with the '8Q~' marker).
     clientSecret: `tb${crypto.randomBytes(1).toString('hex').slice(0, 1)}8Q~${crypto.randomBytes(27).toString('base64url').slice(0, 35)}`,
     servicePrincipalObjectId: crypto.randomUUID(),
-    federatedSubject: 'repo:octo-org/detector-models:ref:refs/heads/main',
+    // A job with `environment: production`, as every documented workflow runs the action.
+    federatedSubject: 'repo:octo-org/detector-models:environment:production',
     githubOidcRequestToken: crypto.randomBytes(32).toString('hex'),
     subscriptionId: crypto.randomUUID(),
     resourceGroup: 'rg-detector-testbed',

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { REPO_ROOT, runAction, testbedInputs, type ActionRun } from '../../testbed/action-runner';
 import { control, specViolations } from '../../testbed/control-client';
 import type { MlStateSummary } from '../../testbed/machine-learning/state-summary';
-import { startTestbed, type RunningTestbed } from '../../testbed/start-testbed';
+import { startTestbed, type RunningTestbed, type StartTestbedOptions } from '../../testbed/start-testbed';
 import { seedTritonBaseImage } from '../../testbed/triton-base-image';
 
 export interface Fixture {
@@ -21,9 +21,9 @@ export interface Fixture {
 
 let runs = 0;
 
-export async function startFixture(name: string): Promise<Fixture> {
+export async function startFixture(name: string, options: Pick<StartTestbedOptions, 'registry'> = {}): Promise<Fixture> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `it-${name}-`));
-  const testbed = await startTestbed({ stateDir: path.join(scratch, 'testbed'), log: () => {} });
+  const testbed = await startTestbed({ ...options, stateDir: path.join(scratch, 'testbed'), log: () => {} });
   const workspace = path.join(scratch, 'repo');
   fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(workspace, 'samples'), { recursive: true });
   const s = testbed.settings;

@@ -12,7 +12,10 @@ import type { Log } from '../log';
 
 export interface AzureClients {
   ml: AzureMachineLearningWorkspaces;
+  /** Registries in the workspace's subscription. */
   acr: ContainerRegistryManagementClient;
+  /** Registries in any subscription (a workspace's registry may live in another one). */
+  acrIn(subscriptionId: string): ContainerRegistryManagementClient;
   credential: TokenCredential;
   cloud: AzureCloud;
   workspace: Workspace;
@@ -44,16 +47,20 @@ export function createAzureClients(credential: TokenCredential, cloud: AzureClou
     additionalPolicies: [{ policy: logging, position: 'perRetry' as const }],
     retryOptions: { maxRetries: 5 },
   };
-  return {
-    ml: new AzureMachineLearningWorkspaces(credential, workspace.subscriptionId, options),
-    // Pinned to the api-version of the vendored spec the test bed checks against (docs/adr/002-api-versions.md).
-    acr: new ContainerRegistryManagementClient(credential, workspace.subscriptionId, {
+  // Pinned to the api-version of the vendored spec the test bed checks against (docs/adr/002-api-versions.md).
+  const acrClient = (subscriptionId: string) =>
+    new ContainerRegistryManagementClient(credential, subscriptionId, {
       endpoint: options.endpoint,
       apiVersion: '2023-07-01',
       credentials: { scopes: options.credentialScopes },
       additionalPolicies: options.additionalPolicies,
       retryOptions: options.retryOptions,
-    }),
+    });
+  const acr = acrClient(workspace.subscriptionId);
+  return {
+    ml: new AzureMachineLearningWorkspaces(credential, workspace.subscriptionId, options),
+    acr,
+    acrIn: (subscriptionId) => (subscriptionId.toLowerCase() === workspace.subscriptionId.toLowerCase() ? acr : acrClient(subscriptionId)),
     credential,
     cloud,
     workspace,

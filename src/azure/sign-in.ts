@@ -5,6 +5,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { AuthSettings } from '../config/action-config';
 import { describeOidcClaims, type OidcTokenSource } from './credential';
+import { claimsFromAadsts70021, federationAdvice } from './federated-credential-advice';
 import { AzureSignInError } from './azure-errors';
 
 export async function checkSignIn(
@@ -27,11 +28,12 @@ export async function checkSignIn(
       } catch (oidcError) {
         claims = `(could not get a GitHub OIDC token: ${firstLine(String(oidcError))})`;
       }
-      lines.push(
-        `The GitHub OIDC token presented: ${claims}.`,
-        `Check that the app registration or managed identity ${auth.clientId} has a federated credential with exactly this issuer, subject and audience,`,
-        `and that the job has 'permissions: id-token: write'.`,
-      );
+      lines.push(`The GitHub OIDC token presented: ${claims}.`);
+      // Entra's own account of the token it refused is the exact thing to register.
+      const presented = aadsts === 'AADSTS70021' ? claimsFromAadsts70021(message) : undefined;
+      if (presented) lines.push(...federationAdvice(presented, auth.clientId));
+      else lines.push(`Check that the app registration or managed identity ${auth.clientId} has a federated credential with exactly this issuer, subject and audience,`);
+      lines.push(`${presented ? 'Also check' : 'and'} that the job has 'permissions: id-token: write'.`);
     } else if (auth.type === 'client-secret') {
       lines.push(`Check 'client-id', 'tenant-id' and that the secret in 'client-secret' has not expired.`);
     } else {

@@ -1,4 +1,5 @@
 /** The one typed, validated, immutable view of everything the action was asked to do. */
+import type { RegistryResourceId } from '../azure/registry-resource-id';
 import type { FamilyId } from '../smoke-test/families/model-family';
 
 export type AuthType = 'oidc' | 'client-secret' | 'azure-cli';
@@ -50,6 +51,8 @@ export type ModelSource = TritonRepositorySource | CustomVisionSource;
 
 export interface ImageSettings {
   registryName?: string;
+  /** Set when `container-registry` is a full ARM id (a registry in any resource group or subscription). */
+  registryId?: RegistryResourceId;
   repository?: string;
   tritonBaseImage: string;
   dockerfile?: string;

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseRegistryInput } from '../azure/registry-resource-id';
 import { UserInputError, UserInputErrors } from '../errors';
 import type { ActionConfig, AuthType, ModelSource, ProbeSettings } from './action-config';
 import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
@@ -106,6 +107,8 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
   };
   const probe = (p?: Partial<ProbeSettings>): ProbeSettings => ({ ...SEED_PROBE, ...stripUndefined(p ?? {}) });
 
+  const registry = input('container-registry') ? attempt(() => parseRegistryInput(input('container-registry')), undefined) : undefined;
+
   const config: ActionConfig = {
     source,
     modelName: input('model-name') || depFile.modelName || undefined,
@@ -119,7 +122,8 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     },
     auth,
     image: {
-      registryName: input('container-registry') || undefined,
+      registryName: registry?.name,
+      registryId: registry?.id,
       repository: input('image-repository') || depFile.imageRepository || undefined,
       tritonBaseImage: input('triton-base-image'),
       dockerfile: fileOrUndefined('dockerfile'),

@@ -14,6 +14,8 @@ export interface DatastoreInfo {
 export interface WorkspaceInfo {
   location: string;
   registryName?: string;
+  /** The workspace's `containerRegistry`: a full ARM id, often in another resource group or subscription. */
+  registryId?: string;
   datastore: DatastoreInfo;
 }
 
@@ -47,6 +49,7 @@ export async function readWorkspace(clients: AzureClients): Promise<WorkspaceInf
   return {
     location: ws.location ?? '',
     registryName: registryId ? registryId.split('/').pop() : undefined,
+    registryId: registryId ?? undefined,
     datastore,
   };
 }

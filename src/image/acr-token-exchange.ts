@@ -6,6 +6,15 @@
  */
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 
+/**
+ * The Entra scope of the token presented at /oauth2/exchange: ACR's own audience, which every
+ * registry accepts. An ARM-audience token is refused by registries whose
+ * azureADAuthenticationAsArmPolicy is disabled. azure-cli asks for the same
+ * ("https://{ACR_AUDIENCE_RESOURCE_NAME}.azure.net", acr/_constants.py and _docker_utils.py), and
+ * ACR's service team made it the SDKs' default for every cloud (Azure/azure-sdk-for-net#34785).
+ */
+export const ACR_ENTRA_SCOPE = 'https://containerregistry.azure.net/.default';
+
 async function postForm(url: string, form: Record<string, string>): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method: 'POST',

@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { TokenCredential } from '@azure/identity';
 import type { ImageSettings } from '../config/action-config';
 import type { Log } from '../log';
-import { accessTokenFor, ACR_TOKEN_USER, exchangeForRefreshToken } from './acr-token-exchange';
+import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToken } from './acr-token-exchange';
 import { dockerCli, DockerError } from './docker-cli';
 import { renderDockerfile, templatePath } from './dockerfile-template';
 import { contextFiles, imageTag } from './image-tag';
@@ -36,8 +36,8 @@ export interface RegistrySession {
   refreshToken: string;
 }
 
-export async function signInToRegistry(loginServer: string, credential: TokenCredential, armAudience: string, tenantId: string | undefined, mask: (s: string) => void): Promise<RegistrySession> {
-  const token = await credential.getToken(`${armAudience.replace(/\/+$/, '')}/.default`);
+export async function signInToRegistry(loginServer: string, credential: TokenCredential, tenantId: string | undefined, mask: (s: string) => void): Promise<RegistrySession> {
+  const token = await credential.getToken(ACR_ENTRA_SCOPE);
   if (!token) throw new Error('no Entra token for the registry exchange');
   const refreshToken = await exchangeForRefreshToken(loginServer, tenantId, token.token);
   mask(refreshToken);

@@ -11,10 +11,18 @@ export function acrError(status: number, code: string, message: string, headers?
   return { status, headers, body: { errors: [{ code, message, detail: null }] } };
 }
 
-/** Entra tokens ACR accepts in the exchange: ARM's audiences and ACR's own. */
+/** Entra tokens ACR accepts in the exchange: ACR's own audience, and ARM's unless the registry disables them. */
 const ACR_AAD_AUDIENCE = 'https://containerregistry.azure.net';
 
+export type ArmTokenPolicy = 'enabled' | 'disabled';
+
 export class AcrOAuth {
+  /**
+   * The registry's azureADAuthenticationAsArmPolicy (`az acr config authentication-as-arm`). Disabled,
+   * ARM-audience Entra tokens are refused and only ACR-audience ones are exchanged.
+   */
+  armTokenPolicy: ArmTokenPolicy = 'enabled';
+
   constructor(
     private readonly acr: AcrTokenService,
     private readonly entra: AccessTokenIssuer,
@@ -42,6 +50,10 @@ export class AcrOAuth {
     if (!aad) return acrError(400, 'BAD_REQUEST', 'access_token is required when grant_type is access_token');
     try {
       const claims = this.entra.verify(aad, (aud) => this.entra.isArmAudience(aud) || String(aud).replace(/\/+$/, '') === ACR_AAD_AUDIENCE);
+      if (this.armTokenPolicy === 'disabled' && this.entra.isArmAudience(claims.aud)) {
+        // What ACR answers (MicrosoftDocs/azure-docs#128528: 'UNAUTHORIZED "token validation failed"').
+        return acrError(401, 'UNAUTHORIZED', 'token validation failed');
+      }
       return { status: 200, body: { refresh_token: this.acr.issueRefreshToken(String(claims.oid)) } };
     } catch (error) {
       const message = error instanceof TestbedHttpError ? error.message : String(error);

@@ -12,7 +12,7 @@ const PROVIDER_PATH = '/subscriptions/:sub/resourceGroups/:rg/providers/Microsof
 export function registryResource(ctx: TestbedContext, createdAt: string): Record<string, unknown> {
   const s = ctx.settings;
   return {
-    id: `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${s.registryName}`,
+    id: `/subscriptions/${s.registrySubscriptionId}/resourceGroups/${s.registryResourceGroup}/providers/Microsoft.ContainerRegistry/registries/${s.registryName}`,
     name: s.registryName,
     type: 'Microsoft.ContainerRegistry/registries',
     location: s.location,
@@ -40,8 +40,12 @@ export function registryResource(ctx: TestbedContext, createdAt: string): Record
   };
 }
 
-/** ARM's answers for a wrong api-version, subscription or resource group. */
-function checkScope(req: TestbedRequest, ctx: TestbedContext): void {
+/**
+ * ARM's answers for a wrong api-version, subscription or resource group. True when the path names
+ * the registry's own group; the workspace's group (when the registry lives elsewhere) exists but
+ * holds no registry.
+ */
+function checkScope(req: TestbedRequest, ctx: TestbedContext): boolean {
   const apiVersion = req.query.get('api-version');
   if (!apiVersion) {
     throw new TestbedHttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
@@ -50,25 +54,32 @@ function checkScope(req: TestbedRequest, ctx: TestbedContext): void {
     throw new TestbedHttpError(400, 'NoRegisteredProviderFound',
       `No registered resource provider found for location '${ctx.settings.location}' and API version '${apiVersion}' for type 'registries'. The supported api-versions are '${REGISTRY_API_VERSIONS.join(', ')}'.`);
   }
-  if (req.params.sub.toLowerCase() !== ctx.settings.subscriptionId.toLowerCase()) {
+  const s = ctx.settings;
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const groups = [
+    { sub: s.registrySubscriptionId, rg: s.registryResourceGroup },
+    { sub: s.subscriptionId, rg: s.resourceGroup },
+  ];
+  if (!groups.some((g) => same(g.sub, req.params.sub))) {
     throw new TestbedHttpError(404, 'SubscriptionNotFound', `The subscription '${req.params.sub}' could not be found.`);
   }
-  if (req.params.rg.toLowerCase() !== ctx.settings.resourceGroup.toLowerCase()) {
+  if (!groups.some((g) => same(g.sub, req.params.sub) && same(g.rg, req.params.rg))) {
     throw new TestbedHttpError(404, 'ResourceGroupNotFound', `Resource group '${req.params.rg}' could not be found.`);
   }
+  return same(groups[0].sub, req.params.sub) && same(groups[0].rg, req.params.rg);
 }
 
 export function registerRegistryResource(router: Router, ctx: TestbedContext): void {
   const createdAt = new Date().toISOString();
   router.route('GET', PROVIDER_PATH, (req) => {
     ctx.requireArmToken(req);
-    checkScope(req, ctx);
-    return { status: 200, body: { value: [registryResource(ctx, createdAt)] } };
+    const here = checkScope(req, ctx);
+    return { status: 200, body: { value: here ? [registryResource(ctx, createdAt)] : [] } };
   });
   router.route('GET', `${PROVIDER_PATH}/:name`, (req) => {
     ctx.requireArmToken(req);
-    checkScope(req, ctx);
-    if (req.params.name.toLowerCase() !== ctx.settings.registryName.toLowerCase()) {
+    const here = checkScope(req, ctx);
+    if (!here || req.params.name.toLowerCase() !== ctx.settings.registryName.toLowerCase()) {
       throw new TestbedHttpError(404, 'ResourceNotFound',
         `The Resource 'Microsoft.ContainerRegistry/registries/${req.params.name}' under resource group '${req.params.rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
     }

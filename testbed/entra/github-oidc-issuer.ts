@@ -27,6 +27,7 @@ export class GitHubOidcIssuer {
     const now = nowSeconds();
     // Claims as in GitHub's docs ("Understanding the OIDC token"); repository etc. follow from the subject.
     const repository = /^repo:([^:]+)/.exec(this.subject)?.[1] ?? 'octo-org/octo-repo';
+    const environment = /:environment:(.+)$/.exec(this.subject)?.[1];
     return this.signer.sign({
       jti: crypto.randomUUID(),
       sub: this.subject,
@@ -38,6 +39,8 @@ export class GitHubOidcIssuer {
       repository,
       repository_owner: repository.split('/')[0],
       ref: /:ref:(.+)$/.exec(this.subject)?.[1] ?? 'refs/heads/main',
+      // A job with `environment: NAME` gets the subject 'repo:OWNER/REPO:environment:NAME' and this claim.
+      ...(environment ? { environment } : {}),
       event_name: 'push',
       runner_environment: 'github-hosted',
     });

@@ -39,7 +39,7 @@ export function workspaceBody(deps: WorkspaceRouteDeps): Record<string, unknown>
       friendlyName: scope.workspace,
       description: '',
       storageAccount: resourceId(s.subscriptionId, s.resourceGroup, 'Microsoft.Storage/storageAccounts', s.storageAccount),
-      containerRegistry: resourceId(s.subscriptionId, s.resourceGroup, 'Microsoft.ContainerRegistry/registries', s.registryName),
+      containerRegistry: resourceId(s.registrySubscriptionId, s.registryResourceGroup, 'Microsoft.ContainerRegistry/registries', s.registryName),
       keyVault: resourceId(s.subscriptionId, s.resourceGroup, 'Microsoft.KeyVault/vaults', `kv${guid.slice(0, 12).replace(/-/g, '')}`),
       applicationInsights: resourceId(s.subscriptionId, s.resourceGroup, 'microsoft.insights/components', `${scope.workspace}-ai`),
       discoveryUrl: `https://${s.location}.api.azureml.ms/discovery`,

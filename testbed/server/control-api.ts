@@ -1,4 +1,5 @@
 /** The /_testbed control API: request log, spec-check violations, scripted faults, Entra knobs. */
+import type { AcrOAuth } from '../container-registry/acr-oauth';
 import type { AccessTokenIssuer } from '../entra/access-tokens';
 import type { GitHubOidcIssuer } from '../entra/github-oidc-issuer';
 import type { TestbedSettings } from '../settings';
@@ -14,6 +15,7 @@ export interface ControlApiDeps {
   faults: FaultScript;
   accessTokens: AccessTokenIssuer;
   oidc: GitHubOidcIssuer;
+  acrOAuth: AcrOAuth;
 }
 
 function secondsField(value: unknown, field: string): number | undefined {
@@ -48,6 +50,15 @@ export function registerControlApi(router: Router, deps: ControlApiDeps): void {
     if (access !== undefined) deps.accessTokens.accessTokenSeconds = access;
     if (oidc !== undefined) deps.oidc.tokenSeconds = oidc;
     return { status: 200, body: { accessTokenSeconds: deps.accessTokens.accessTokenSeconds, oidcTokenSeconds: deps.oidc.tokenSeconds } };
+  });
+  // `az acr config authentication-as-arm update --status enabled|disabled`.
+  router.route('POST', '/_testbed/registry/authentication-as-arm', (req) => {
+    const { status } = req.json<{ status?: unknown }>();
+    if (status !== 'enabled' && status !== 'disabled') {
+      throw new TestbedHttpError(400, 'InvalidStatus', `status must be 'enabled' or 'disabled', got ${JSON.stringify(status)}`);
+    }
+    deps.acrOAuth.armTokenPolicy = status;
+    return { status: 200, body: { status } };
   });
   router.route('POST', '/_testbed/entra/oidc-subject', (req) => {
     const { subject } = req.json<{ subject?: unknown }>();
