@@ -2,11 +2,13 @@
  * `npx tsx testbed/cli.ts start [--state-dir DIR] [--no-docker] [--env-file FILE]`: starts the test
  * bed, prints its settings as JSON on stdout (logs on stderr), runs until SIGINT/SIGTERM.
  * `--env-file FILE` (alias `--env-out`) also writes the settings as KEY='value' lines for shells.
+ * `--registry-resource-group RG`, `--registry-subscription ID` place the workspace's registry elsewhere;
+ * `--registry-arm-tokens disabled` makes it refuse ARM-audience tokens (azureADAuthenticationAsArmPolicy).
  * `npx tsx testbed/cli.ts stop [--state-dir DIR]`: signals the running one through its pid file.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { REPO_ROOT, startTestbed } from './start-testbed';
+import { REPO_ROOT, startTestbed, type StartTestbedOptions } from './start-testbed';
 import type { TestbedSettings } from './settings';
 
 const PID_FILE = 'testbed.pid';
@@ -16,10 +18,11 @@ interface CliArgs {
   stateDir: string;
   docker: boolean;
   envFile?: string;
+  registry: NonNullable<StartTestbedOptions['registry']>;
 }
 
 function parseArgs(argv: string[]): CliArgs {
-  const args: CliArgs = { command: argv[0] ?? '', stateDir: path.join(REPO_ROOT, '.testbed'), docker: true };
+  const args: CliArgs = { command: argv[0] ?? '', stateDir: path.join(REPO_ROOT, '.testbed'), docker: true, registry: {} };
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
     const value = (): string => {
@@ -31,7 +34,14 @@ function parseArgs(argv: string[]): CliArgs {
     else if (flag === '--no-docker') args.docker = false;
     // --env-out: Node 20 itself insists that a file named after any --env-file in argv exists.
     else if (flag === '--env-file' || flag === '--env-out') args.envFile = path.resolve(value());
-    else throw new Error(`unknown option ${flag}; usage: start [--state-dir DIR] [--no-docker] [--env-file|--env-out FILE] | stop [--state-dir DIR]`);
+    else if (flag === '--registry-resource-group') args.registry.resourceGroup = value();
+    else if (flag === '--registry-subscription') args.registry.subscriptionId = value();
+    else if (flag === '--registry-arm-tokens') {
+      const v = value();
+      if (v !== 'enabled' && v !== 'disabled') throw new Error(`--registry-arm-tokens takes enabled or disabled, got '${v}'`);
+      args.registry.armTokenPolicy = v;
+    }
+    else throw new Error(`unknown option ${flag}; usage: start [--state-dir DIR] [--no-docker] [--env-file|--env-out FILE] [--registry-resource-group RG] [--registry-subscription ID] [--registry-arm-tokens enabled|disabled] | stop [--state-dir DIR]`);
   }
   return args;
 }
@@ -62,7 +72,7 @@ async function start(args: CliArgs): Promise<void> {
   const pidFile = path.join(args.stateDir, PID_FILE);
   const previous = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined;
   if (previous && isAlive(previous)) throw new Error(`a test bed is already running in ${args.stateDir} (pid ${previous}); stop it with: stop --state-dir ${args.stateDir}`);
-  const testbed = await startTestbed({ stateDir: args.stateDir, docker: args.docker, log: (m) => process.stderr.write(`[testbed] ${m}\n`) });
+  const testbed = await startTestbed({ stateDir: args.stateDir, docker: args.docker, registry: args.registry, log: (m) => process.stderr.write(`[testbed] ${m}\n`) });
   fs.writeFileSync(pidFile, String(process.pid));
   if (args.envFile) fs.writeFileSync(args.envFile, `${envLines(testbed.settings).join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(testbed.settings, null, 2)}\n`);
