@@ -70,7 +70,7 @@ export async function runAction(args: {
     ...args.env,
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'index.js')], { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, actionEntry(), { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const take = (chunk: Buffer) => {
     log += chunk.toString();
@@ -85,6 +85,17 @@ export async function runAction(args: {
   if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
+}
+
+/**
+ * The bundle (what the runner runs), or with TESTBED_ACTION_ENTRY=source the TypeScript sources through
+ * tsx: a change can be tested before the lead rebuilds dist/.
+ */
+function actionEntry(): string[] {
+  if (process.env.TESTBED_ACTION_ENTRY === 'source') {
+    return ['--import', require.resolve('tsx'), path.join(REPO_ROOT, 'src', 'index.ts')];
+  }
+  return [path.join(REPO_ROOT, 'dist', 'index.js')];
 }
 
 /**
