@@ -25,6 +25,8 @@ const HINTS: Record<string, string> = {
   ResourceNotFound: 'check subscription-id, resource-group and workspace',
   ResourceGroupNotFound: 'check resource-group',
   SubscriptionNotFound: 'check subscription-id',
+  // Blob storage, when the upload uses the identity (identity-based datastore, or its secrets refused).
+  AuthorizationPermissionMismatch: "give the identity 'Storage Blob Data Contributor' on the workspace's storage account (the upload used the identity: the datastore stores no credentials or its secrets were refused)",
 };
 
 export function hintFor(code: string | undefined): string | undefined {

@@ -11,6 +11,8 @@ export interface AzureCloud {
   resourceManagerAudience: string;
   /** '{account}' stands for the storage account; undefined: derive from the datastore. */
   storageBlobEndpoint?: string;
+  /** Audience of the storage token when uploading with the identity ('https://storage.azure.com/'). */
+  storageAudience?: string;
 }
 
 export interface AuthSettings {

@@ -119,6 +119,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       resourceManagerEndpoint: armEndpoint,
       resourceManagerAudience: input('azure-resource-manager-audience') || (/management\.azure\.com$/i.test(armEndpoint) ? 'https://management.azure.com/' : `${armEndpoint}/`),
       storageBlobEndpoint: input('storage-blob-endpoint') || undefined,
+      storageAudience: input('storage-audience') || undefined,
     },
     auth,
     image: {

@@ -31,6 +31,7 @@ export const INPUT_DEFAULTS = {
   'azure-resource-manager-endpoint': 'https://management.azure.com',
   'azure-resource-manager-audience': '',
   'storage-blob-endpoint': '',
+  'storage-audience': 'https://storage.azure.com/',
   'container-registry': '',
   'image-repository': '',
   'triton-base-image': 'nvcr.io/nvidia/tritonserver:25.04-py3',

@@ -4,13 +4,21 @@
  * half-finished upload is completed by the next run.
  */
 import * as path from 'path';
-import { BlobServiceClient, StorageSharedKeyCredential, AnonymousCredential } from '@azure/storage-blob';
-import type { AccountKeyDatastoreSecrets, SasDatastoreSecrets } from '@azure/arm-machinelearning';
+import { BlobServiceClient, StorageSharedKeyCredential, AnonymousCredential, type ContainerClient } from '@azure/storage-blob';
 import type { AzureClients } from '../azure/clients';
 import { azureError } from '../azure/azure-errors';
 import type { ModelRepository } from '../model-repository/validate-model-repository';
 import type { Log } from '../log';
 import type { DatastoreInfo } from './workspace-info';
+import {
+  ChosenStorageCredential,
+  DEFAULT_STORAGE_AUDIENCE,
+  StorageCredentialKind,
+  chooseStorageCredential,
+  describeCredential,
+  isKeyAccessDisabled,
+  storageScope,
+} from './datastore-credential';
 
 export interface UploadResult {
   /** Path inside the datastore container, without a trailing slash. */
@@ -18,6 +26,8 @@ export interface UploadResult {
   uploadedFiles: number;
   uploadedBytes: number;
   skippedFiles: number;
+  /** What the upload signed its requests with. */
+  credential: StorageCredentialKind;
 }
 
 export function datastorePathFor(repo: ModelRepository): string {
@@ -38,16 +48,29 @@ export async function uploadModelRepository(
   maskSecret: (s: string) => void,
   log: Log,
 ): Promise<UploadResult> {
-  const container = await containerClient(clients, datastore, blobEndpointOverride, maskSecret);
+  let { container, chosen } = await containerClient(clients, datastore, blobEndpointOverride, maskSecret);
   const prefix = datastorePathFor(repo);
-  const existing = new Map<string, number>();
+  const listExisting = async (c: ContainerClient): Promise<Map<string, number>> => {
+    const found = new Map<string, number>();
+    for await (const b of c.listBlobsFlat({ prefix: `${prefix}/` })) found.set(b.name, b.properties.contentLength ?? -1);
+    return found;
+  };
+  let existing: Map<string, number>;
   try {
-    for await (const b of container.listBlobsFlat({ prefix: `${prefix}/` })) {
-      existing.set(b.name, b.properties.contentLength ?? -1);
-    }
+    existing = await listExisting(container);
   } catch (e) {
-    throw azureError(`Listing blobs under '${prefix}' in container '${datastore.containerName}'`, e);
+    // Key and SAS requests are refused when the account has shared keys disabled: the identity may still write.
+    if (chosen.kind === 'identity' || !isKeyAccessDisabled(e)) {
+      throw azureError(`Listing blobs under '${prefix}' in container '${datastore.containerName}' with ${describeCredential(chosen.kind)}`, e);
+    }
+    ({ container, chosen } = identityContainer(clients, datastore, blobEndpointOverride, `storage account '${datastore.accountName}' refused ${describeCredential(chosen.kind)} (shared key access is disabled)`));
+    try {
+      existing = await listExisting(container);
+    } catch (e2) {
+      throw azureError(`Listing blobs under '${prefix}' in container '${datastore.containerName}' with the identity`, e2);
+    }
   }
+  log.info(`Datastore '${datastore.name}': uploading with ${describeCredential(chosen.kind)} (${chosen.reason}).`);
   const missing = repo.files.filter((f) => existing.get(`${prefix}/${f.path}`) !== f.size);
   let uploadedBytes = 0;
   // Files go a few at a time; each large file is itself split into parallel blocks by uploadFile.
@@ -70,30 +93,53 @@ export async function uploadModelRepository(
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
-  return { datastorePath: prefix, uploadedFiles: missing.length, uploadedBytes, skippedFiles: repo.files.length - missing.length };
+  return { datastorePath: prefix, uploadedFiles: missing.length, uploadedBytes, skippedFiles: repo.files.length - missing.length, credential: chosen.kind };
 }
 
-async function containerClient(clients: AzureClients, ds: DatastoreInfo, override: string | undefined, maskSecret: (s: string) => void) {
+/** The container client with the credential chosen for this datastore, and what was chosen. */
+export async function containerClient(
+  clients: AzureClients,
+  ds: DatastoreInfo,
+  override: string | undefined,
+  maskSecret: (s: string) => void,
+): Promise<{ container: ContainerClient; chosen: ChosenStorageCredential }> {
   const { resourceGroup, name } = clients.workspace;
   const url = blobServiceUrl(ds, override);
-  let secrets;
+  let chosen: ChosenStorageCredential;
   try {
-    secrets = await clients.ml.datastores.listSecrets(resourceGroup, name, ds.name);
+    chosen = await chooseStorageCredential({
+      datastoreName: ds.name,
+      credentialsType: ds.credentialsType,
+      listSecrets: () => clients.ml.datastores.listSecrets(resourceGroup, name, ds.name),
+      identity: clients.credential,
+      storageAudience: clients.cloud.storageAudience ?? DEFAULT_STORAGE_AUDIENCE,
+      mask: maskSecret,
+    });
   } catch (e) {
     throw azureError(`Reading the credentials of datastore '${ds.name}'`, e);
   }
-  let service: BlobServiceClient;
-  const key = secrets.secretsType === 'AccountKey' ? (secrets as AccountKeyDatastoreSecrets).key : undefined;
-  const sas = secrets.secretsType === 'Sas' ? (secrets as SasDatastoreSecrets).sasToken : undefined;
-  if (key) {
-    maskSecret(key);
-    service = new BlobServiceClient(url, new StorageSharedKeyCredential(ds.accountName, key));
-  } else if (sas) {
-    maskSecret(sas);
-    service = new BlobServiceClient(`${url}?${sas.replace(/^\?/, '')}`, new AnonymousCredential());
-  } else {
-    // Identity-based datastore: the deploying identity needs 'Storage Blob Data Contributor'.
-    service = new BlobServiceClient(url, clients.credential);
+  return { container: serviceFor(url, ds.accountName, chosen).getContainerClient(ds.containerName), chosen };
+}
+
+function serviceFor(url: string, accountName: string, chosen: ChosenStorageCredential): BlobServiceClient {
+  switch (chosen.kind) {
+    case 'account key':
+      return new BlobServiceClient(url, new StorageSharedKeyCredential(accountName, chosen.key));
+    case 'SAS':
+      return new BlobServiceClient(`${url}?${chosen.sasToken}`, new AnonymousCredential());
+    case 'identity':
+      // The deploying identity needs 'Storage Blob Data Contributor' on the account or container.
+      return new BlobServiceClient(url, chosen.credential, { audience: chosen.scope });
   }
-  return service.getContainerClient(ds.containerName);
+}
+
+/** The identity, for when the account turns out to refuse keys and SAS (allowSharedKeyAccess: false). */
+export function identityContainer(clients: AzureClients, ds: DatastoreInfo, override: string | undefined, reason: string): { container: ContainerClient; chosen: ChosenStorageCredential } {
+  const chosen: ChosenStorageCredential = {
+    kind: 'identity',
+    credential: clients.credential,
+    scope: storageScope(clients.cloud.storageAudience ?? DEFAULT_STORAGE_AUDIENCE),
+    reason,
+  };
+  return { container: serviceFor(blobServiceUrl(ds, override), ds.accountName, chosen).getContainerClient(ds.containerName), chosen };
 }

@@ -9,6 +9,8 @@ export interface DatastoreInfo {
   containerName: string;
   endpointSuffix: string;
   protocol: string;
+  /** 'AccountKey', 'Sas', 'None' (identity-based), ...: whether listSecrets has anything to give. */
+  credentialsType?: string;
 }
 
 export interface WorkspaceInfo {
@@ -36,6 +38,7 @@ export async function readWorkspace(clients: AzureClients): Promise<WorkspaceInf
           containerName: p.containerName,
           endpointSuffix: p.endpoint ?? 'core.windows.net',
           protocol: p.protocol ?? 'https',
+          credentialsType: p.credentials?.credentialsType,
         };
         break;
       }

@@ -11,6 +11,7 @@ import { createDeployment, deleteDeployment, deploymentLogs } from '../deploy/de
 import { createEndpoint, endpointCredential, readEndpoint, setTraffic, type EndpointState } from '../deploy/endpoint';
 import { apiSafeRoutes, ensureEnvironmentVersion } from '../deploy/environment-version';
 import { uploadModelRepository } from '../deploy/model-upload';
+import { describeCredential } from '../deploy/datastore-credential';
 import { ensureModelVersion } from '../deploy/model-version';
 import { buildAndPushImage, type RegistrySession } from '../image/triton-image';
 import type { Log } from '../log';
@@ -74,7 +75,8 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   const [[m, modelMs], [img, imageMs], [endpoint, endpointMs]] = await Promise.all([modelStage, imageStage, endpointStage]);
 
   const up = m.upload;
-  report.record('upload', up.uploadedFiles ? 'create' : 'skip', up.uploadedFiles ? `${up.uploadedFiles} files, ${up.uploadedBytes} bytes to ${up.datastorePath}` : `already in ${up.datastorePath}`, modelMs);
+  const signedWith = `with ${describeCredential(up.credential)}`;
+  report.record('upload', up.uploadedFiles ? 'create' : 'skip', up.uploadedFiles ? `${up.uploadedFiles} files, ${up.uploadedBytes} bytes to ${up.datastorePath} ${signedWith}` : `already in ${up.datastorePath} (checked ${signedWith})`, modelMs);
   report.record('model', m.model.created ? 'create' : 'reuse', `${m.model.name}:${m.model.version}`);
   if (m.model.created) report.created.push(`model ${m.model.name}:${m.model.version}`);
   if (img) {

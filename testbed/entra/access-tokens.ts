@@ -10,6 +10,9 @@ import { JwtClaims, JwtSigner, nowSeconds } from './jwt';
 /** Audiences real ARM accepts; the ARM endpoint's own origin is also accepted (SDK default scope `${endpoint}/.default`). */
 const ARM_AUDIENCES = ['https://management.azure.com', 'https://management.core.windows.net'];
 
+/** Issuer of Entra v1 access tokens in the public cloud (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, `iss`). */
+export const V1_ISSUER_PREFIX = 'https://sts.windows.net/';
+
 function stripSlash(value: string): string {
   return value.replace(/\/+$/, '');
 }
@@ -33,15 +36,18 @@ export class AccessTokenIssuer {
 
   issue(audience: string, appidacr: '1' | '2'): { token: string; expiresIn: number } {
     const now = nowSeconds();
+    // v1 access tokens name the security token service, not the login host, as their issuer:
+    // https://sts.windows.net/{tid}/ (what Azure Storage, and Azurite's --oauth basic, accept).
+    const issuer = `${V1_ISSUER_PREFIX}${this.app.tenantId}/`;
     const claims: JwtClaims = {
       aud: audience,
-      iss: `${this.authorityHost}/${this.app.tenantId}/`,
+      iss: issuer,
       iat: now,
       nbf: now - 5,
       exp: now + this.accessTokenSeconds,
       appid: this.app.clientId,
       appidacr,
-      idp: `${this.authorityHost}/${this.app.tenantId}/`,
+      idp: issuer,
       idtyp: 'app',
       oid: this.app.objectId,
       sub: this.app.objectId,

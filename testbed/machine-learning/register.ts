@@ -8,6 +8,7 @@ import { normalizeEnvironmentVersion, normalizeModelVersion } from './asset-kind
 import { registerAssetRoutes } from './asset-routes';
 import { newSystemData, requireApiVersion } from './arm-responses';
 import { registerControlRoutes } from './control-routes';
+import { DEFAULT_DATASTORE_AUTH, registerDatastoreAuthControl } from './datastore-auth';
 import { registerLroRoutes } from './lro-routes';
 import { createMlRuntime } from './ml-runtime';
 import { registerOnlineDeploymentRoutes } from './online-deployment-routes';
@@ -55,7 +56,9 @@ export async function registerMachineLearning(router: Router, ctx: TestbedContex
   const createdAt = newSystemData({ name: s.clientId, type: 'Application' }, new Date(Date.now() - 24 * 3600 * 1000));
 
   registerLroRoutes(router, rt, guard);
-  registerWorkspaceRoutes(router, { ctx, scope, prefix: WORKSPACE_PATTERN, createdAt }, guard);
+  const datastoreAuth = { ...DEFAULT_DATASTORE_AUTH };
+  registerWorkspaceRoutes(router, { ctx, scope, prefix: WORKSPACE_PATTERN, createdAt, datastoreAuth }, guard);
+  registerDatastoreAuthControl(router, datastoreAuth);
   registerAssetRoutes(router, WORKSPACE_PATTERN, scope, { kind: 'models', label: 'Model', store: state.models, normalizeVersion: normalizeModelVersion(scope) }, guard);
   registerAssetRoutes(router, WORKSPACE_PATTERN, scope, { kind: 'environments', label: 'Environment', store: state.environments, normalizeVersion: normalizeEnvironmentVersion }, guard);
   registerOnlineEndpointRoutes(router, rt, WORKSPACE_PATTERN, guard);

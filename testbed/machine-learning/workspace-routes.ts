@@ -4,6 +4,7 @@ import { TestbedContext } from '../context';
 import { Router, TestbedRequest } from '../server/router';
 import { RESOURCE_TYPES, WorkspaceScope, resourceId, workspaceId } from './arm-ids';
 import { SystemData, notFound } from './arm-responses';
+import { DatastoreAuth, DEFAULT_DATASTORE_AUTH, datastoreCredentials, refuseSecrets } from './datastore-auth';
 
 export const DEFAULT_DATASTORE = 'workspaceblobstore';
 
@@ -19,6 +20,8 @@ export interface WorkspaceRouteDeps {
   /** Route pattern of the workspace ('/subscriptions/:sub/.../workspaces/:ws'). */
   prefix: string;
   createdAt: SystemData;
+  /** Switched by POST /_testbed/ml/datastore-auth; the key-based default when absent. */
+  datastoreAuth?: DatastoreAuth;
 }
 
 export function workspaceBody(deps: WorkspaceRouteDeps): Record<string, unknown> {
@@ -74,9 +77,7 @@ export function datastoreBody(deps: WorkspaceRouteDeps): Record<string, unknown>
       tags: {},
       properties: {},
       isDefault: true,
-      // Secrets are write-only: the key comes from listSecrets. The spec still requires `secrets`,
-      // so it is returned with its type only.
-      credentials: { credentialsType: 'AccountKey', secrets: { secretsType: 'AccountKey' } },
+      credentials: datastoreCredentials(deps.datastoreAuth ?? DEFAULT_DATASTORE_AUTH),
       datastoreType: 'AzureBlob',
       accountName: ctx.blob.accountName,
       containerName: ctx.blob.container,
@@ -112,8 +113,24 @@ export function registerWorkspaceRoutes(router: Router, deps: WorkspaceRouteDeps
   router.route('POST', `${prefix}/datastores/:name/listSecrets`, (req) => {
     guard(req);
     requireDefaultDatastore(req.params.name, scope);
+    refuseSecrets(deps.datastoreAuth ?? DEFAULT_DATASTORE_AUTH, {
+      caller: callerOf(req, ctx.settings.clientId),
+      datastoreId: `${workspaceId(scope)}/datastores/${DEFAULT_DATASTORE}`,
+      datastore: DEFAULT_DATASTORE,
+    });
     return { status: 200, body: { secretsType: 'AccountKey', key: ctx.blob.accountKey } };
   });
+}
+
+/** appid and oid of the (already verified) bearer token, as ARM names the caller in AuthorizationFailed. */
+function callerOf(req: TestbedRequest, fallback: string): { appId: string; objectId: string } {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { appid?: string; oid?: string };
+    return { appId: claims.appid ?? fallback, objectId: claims.oid ?? fallback };
+  } catch {
+    return { appId: fallback, objectId: fallback };
+  }
 }
 
 function requireDefaultDatastore(name: string, scope: WorkspaceScope): void {

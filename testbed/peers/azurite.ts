@@ -21,6 +21,9 @@ export async function startAzurite(options: AzuriteOptions): Promise<{ process: 
   const args = [
     main, '--blobHost', '127.0.0.1', '--blobPort', String(port), '--cert', options.certFile, '--key', options.keyFile,
     '--inMemoryPersistence', '--disableTelemetry', '--skipApiVersionCheck', '--silent',
+    // Bearer tokens are checked (iss prefix https://sts.windows.net/, aud https://storage.azure.com, nbf/exp;
+    // not the signature). SharedKey and SAS requests are still accepted: Azurite keeps those authenticators.
+    '--oauth', 'basic',
   ];
   fs.mkdirSync(workspace, { recursive: true });
   // In memory: nothing is persisted; cwd keeps any stray file inside the state dir.
