@@ -26,13 +26,13 @@ export interface QuotaState {
 }
 
 /**
- * A subscription that was granted GPU quota: 48 cores per family, 300 in total (the documented
+ * A subscription that was granted GPU quota: 96 cores per family, 300 in total (the documented
  * default range for dedicated cores per region is 24 to 300; GPU families start at 0 and the test
  * bed's own deployments need some).
  */
 export function defaultQuota(): QuotaState {
   return {
-    families: new Map(VM_FAMILIES.map((f) => [f.toLowerCase(), { limit: 48, usedElsewhere: 0 }])),
+    families: new Map(VM_FAMILIES.map((f) => [f.toLowerCase(), { limit: 96, usedElsewhere: 0 }])),
     total: { limit: 300, usedElsewhere: 0 },
     denied: new Set(),
   };
