@@ -20,6 +20,7 @@ import { chooseRegistry } from './image/registry-location';
 import { signInToRegistry, type RegistrySession } from './image/triton-image';
 import { describePlan } from './plan/deploy-plan';
 import { makePlan, resolveLabels } from './plan/make-plan';
+import { refuseInfeasible } from './plan/quota-check';
 import { writeJobSummary } from './report/job-summary';
 import { RunReport } from './report/run-report';
 import { uploadSmokeTestArtifact } from './report/smoke-test-artifact';
@@ -81,10 +82,13 @@ export async function run(): Promise<void> {
       }
       const plan = await makePlan({ config, clients, workspace, repository: source.repository, smoke: { ...source.smoke, labels }, registry, workDir: config.run.outputDir, mask });
       for (const line of describePlan(plan)) core.info(line);
+      for (const w of plan.quota && 'warnings' in plan.quota ? plan.quota.warnings : []) core.warning(w);
       await fs.promises.writeFile(`${config.run.outputDir}/plan.json`, JSON.stringify({ ...plan, repository: { ...plan.repository, files: plan.repository.files.length } }, null, 2));
       return { plan, registry };
     });
     core.setOutput('plan', `${config.run.outputDir}/plan.json`);
+    // After the plan is printed and saved (dry run included): a deployment that cannot fit stops here, before any write.
+    refuseInfeasible(plan.quota);
     if (config.rollout.dryRun) {
       headline = `dry run: ${plan.deployment.action} ${plan.deployment.name} on ${plan.endpoint.name}`;
       report.record('dry run', 'skip', 'plan printed; nothing changed');

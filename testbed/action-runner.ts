@@ -92,7 +92,7 @@ export async function runAction(args: {
  * so a change can be tested before dist/ is rebuilt.
  */
 function actionEntry(): string[] {
-  if (process.env.ACTION_UNDER_TEST === 'source' || process.env.TESTBED_ACTION_ENTRY === 'source') {
+  if (process.env.ACTION_UNDER_TEST === 'source' || process.env.TESTBED_ACTION_ENTRY === 'source' || process.env.ACTION_FROM_SOURCE === '1') {
     return ['--require', path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs'), path.join(REPO_ROOT, 'src', 'index.ts')];
   }
   return [path.join(REPO_ROOT, 'dist', 'index.js')];

@@ -1,5 +1,6 @@
 /** Azure failures turned into messages that name the operation, Azure's error code and a hint. */
 import { RestError } from '@azure/core-rest-pipeline';
+import { hintFor, type HintContext } from './error-hints';
 
 export class AzureSignInError extends Error {
   override name = 'AzureSignInError';
@@ -16,25 +17,10 @@ export class AzureOperationError extends Error {
   }
 }
 
-const HINTS: Record<string, string> = {
-  AuthorizationFailed: "give the identity a role on the workspace (e.g. 'AzureML Data Scientist') and 'AcrPush' on the registry",
-  OutOfQuota: 'request GPU quota for this VM family in the region, or pick another instance-type',
-  ResourceNotReady: 'the container did not become ready: see the inference server logs above (liveness/readiness probes, model load errors)',
-  ImageNotFound: 'the image is not in the registry the workspace uses, or the workspace cannot pull it (AcrPull for its identity)',
-  BadArgument: 'a setting was rejected: see the message',
-  ResourceNotFound: 'check subscription-id, resource-group and workspace',
-  ResourceGroupNotFound: 'check resource-group',
-  SubscriptionNotFound: 'check subscription-id',
-  // Blob storage, when the upload uses the identity (identity-based datastore, or its secrets refused).
-  AuthorizationPermissionMismatch: "give the identity 'Storage Blob Data Contributor' on the workspace's storage account (the upload used the identity: the datastore stores no credentials or its secrets were refused)",
-};
-
-export function hintFor(code: string | undefined): string | undefined {
-  return code ? HINTS[code] : undefined;
-}
+export { hintFor };
 
 /** Wraps any error thrown by an SDK call: keeps Azure's code, adds the operation and a hint. */
-export function azureError(operation: string, e: unknown): AzureOperationError {
+export function azureError(operation: string, e: unknown, context?: HintContext): AzureOperationError {
   if (e instanceof AzureOperationError) return e;
   let code: string | undefined;
   let message: string;
@@ -52,7 +38,7 @@ export function azureError(operation: string, e: unknown): AzureOperationError {
   } else {
     message = String(e);
   }
-  const hint = hintFor(code);
+  const hint = hintFor(code, message, context);
   return new AzureOperationError(
     `${operation} failed${code ? ` (${code})` : ''}: ${message}${hint ? `\nHint: ${hint}.` : ''}`,
     operation,

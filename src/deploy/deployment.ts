@@ -2,6 +2,7 @@
 import type { OnlineDeployment } from '@azure/arm-machinelearning';
 import type { AzureClients } from '../azure/clients';
 import { azureError } from '../azure/azure-errors';
+import type { HintContext } from '../azure/error-hints';
 import type { Log } from '../log';
 import { waitWithHeartbeat } from './long-wait';
 
@@ -30,13 +31,15 @@ export async function createDeployment(
   body: OnlineDeployment,
   signal: AbortSignal,
   log: Log,
+  /** Makes failure hints concrete: the endpoint's identity, the image's registry. */
+  hints?: HintContext,
 ): Promise<void> {
   const { resourceGroup, name: ws } = clients.workspace;
   try {
     const poller = await clients.ml.onlineDeployments.beginCreateOrUpdate(resourceGroup, ws, endpoint, name, body, { abortSignal: signal });
     await waitWithHeartbeat(`deployment ${name}`, poller, signal, log);
   } catch (e) {
-    throw azureError(`Creating deployment '${name}' on endpoint '${endpoint}' (${body.properties.instanceType} x${body.sku?.capacity ?? 1})`, e);
+    throw azureError(`Creating deployment '${name}' on endpoint '${endpoint}' (${body.properties.instanceType} x${body.sku?.capacity ?? 1})`, e, hints);
   }
 }
 

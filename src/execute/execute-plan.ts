@@ -4,6 +4,7 @@
  * header), and only then takes traffic. A failure leaves traffic where it was.
  */
 import type { AzureClients } from '../azure/clients';
+import { endpointIdentityLabel } from '../azure/error-hints';
 import type { ActionConfig } from '../config/action-config';
 import { datastoreUri } from '../deploy/arm-ids';
 import { deploymentBody } from '../deploy/deployment-body';
@@ -98,7 +99,8 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
     // Listed before the wait: a cancelled or failed run must still report the deployment it asked for.
     report.created.push(`deployment ${endpoint.name}/${name}`);
     try {
-      await createDeployment(clients, endpoint.name, name, body, signal, log);
+      const hints = { endpointIdentity: endpointIdentityLabel(endpoint.resource?.identity), registry: plan.image?.loginServer };
+      await createDeployment(clients, endpoint.name, name, body, signal, log, hints);
     } catch (e) {
       report.record('deployment', 'fail', `${name}: provisioning failed`, Date.now() - started);
       await afterFailure(d, endpoint.name, name, 'provisioning');

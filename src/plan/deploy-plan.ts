@@ -4,6 +4,7 @@ import type { ModelRepository } from '../model-repository/validate-model-reposit
 import type { EndpointState } from '../deploy/endpoint';
 import type { DeploymentState } from '../deploy/deployment';
 import type { WorkspaceInfo } from '../deploy/workspace-info';
+import { describeQuota, type QuotaCheck } from './quota-check';
 
 export interface SmokeInputs {
   modelName: string;
@@ -20,6 +21,8 @@ export interface DeployPlan {
   image?: ImagePlan;
   endpoint: EndpointState;
   deployment: { name: string; state: DeploymentState; action: 'create' | 'recreate' | 'reuse'; reason: string };
+  /** Whether the new instances fit the region's quota (read-only check at plan time). */
+  quota?: QuotaCheck;
   traffic: { steps: Record<string, number>[]; alreadyServing: boolean };
   smoke: SmokeInputs;
 }
@@ -35,6 +38,7 @@ export function describePlan(p: DeployPlan): string[] {
   }
   lines.push(`endpoint   ${p.endpoint.name}: ${p.endpoint.exists ? `reuse (traffic ${JSON.stringify(p.endpoint.traffic)})` : 'create'}`);
   lines.push(`deployment ${p.deployment.name}: ${p.deployment.action} — ${p.deployment.reason}`);
+  if (p.quota) lines.push(describeQuota(p.quota));
   lines.push(`traffic    ${p.traffic.alreadyServing ? 'unchanged (already serving 100%)' : p.traffic.steps.map((s) => JSON.stringify(s)).join(' -> ')}`);
   return lines;
 }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AzureClients } from '../azure/clients';
 import type { ActionConfig } from '../config/action-config';
+import { readComputeQuota } from '../deploy/compute-quota';
 import { readDeployment } from '../deploy/deployment';
 import { deploymentNameFor } from '../deploy/deployment-name';
 import { readEndpoint } from '../deploy/endpoint';
@@ -15,6 +16,7 @@ import type { WorkspaceInfo } from '../deploy/workspace-info';
 import { planImage, type RegistrySession } from '../image/triton-image';
 import type { ModelRepository } from '../model-repository/validate-model-repository';
 import type { DeployPlan, SmokeInputs } from './deploy-plan';
+import { checkQuota, type QuotaCheck } from './quota-check';
 
 export async function makePlan(args: {
   config: ActionConfig;
@@ -29,6 +31,8 @@ export async function makePlan(args: {
   const { config, clients, repository } = args;
   const modelName = config.modelName ?? sanitizeAssetName(args.smoke.modelName);
   const imageRepository = config.image.repository ?? `triton-${modelName.toLowerCase().replace(/[^a-z0-9._-]/g, '-')}`;
+  // Read ahead of knowing whether a deployment is created: the answer is ready when it is needed.
+  const quotaReading = readComputeQuota(clients, args.workspace.location);
   const [model, endpoint, image] = await Promise.all([
     findModelVersion(clients, modelName, repository.contentHash),
     readEndpoint(clients, config.endpoint.name),
@@ -57,6 +61,10 @@ export async function makePlan(args: {
     action = 'reuse';
     reason = explicitName ? 'the named deployment exists and the content is unchanged' : 'a deployment with this exact content already exists';
   }
+  const quota: QuotaCheck =
+    action === 'reuse'
+      ? { verdict: 'not-needed', reason: 'the deployment is reused, no new instances' }
+      : checkQuota({ instanceType: config.deployment.instanceType, instances: config.deployment.instanceCount, workspace: clients.workspace.name, reading: await quotaReading });
   const alreadyServing = (endpoint.traffic[name] ?? 0) === 100 && action === 'reuse';
   return {
     workspace: args.workspace,
@@ -65,6 +73,7 @@ export async function makePlan(args: {
     image,
     endpoint,
     deployment: { name, state, action, reason },
+    quota,
     traffic: { steps: alreadyServing ? [] : trafficSteps(endpoint.traffic, name, config.rollout.trafficSteps), alreadyServing },
     smoke: args.smoke,
   };

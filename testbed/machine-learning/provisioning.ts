@@ -9,6 +9,7 @@ import { DeploymentSpec } from './deployment-spec';
 import { checkImageExists } from './image-check';
 import { Operation, OperationError } from './lro';
 import { MlRuntime } from './ml-runtime';
+import { quotaShortfall } from './quota';
 import { DeploymentRecord } from './state';
 import { blobServiceClient, downloadModelFiles } from './storage-initializer';
 import { InferenceServer, ModelLoadStatus, modelStatuses, serverReady } from './triton-runtime';
@@ -113,6 +114,9 @@ export async function provisionDeployment(rt: MlRuntime, d: DeploymentRecord, sp
           'Choose a current size such as Standard_NC4as_T4_v3 or Standard_NC24ads_A100_v4.',
       );
     }
+    // Azure allocates the VMs before it pulls anything: a deployment that does not fit fails here.
+    const shortfall = quotaShortfall(rt, d);
+    if (shortfall) throw new ProvisioningFailure('OutOfQuota', shortfall);
     await pullImage(rt, spec);
     await fs.promises.rm(dir, { recursive: true, force: true });
     await fs.promises.mkdir(dir, { recursive: true });

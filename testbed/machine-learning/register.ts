@@ -13,6 +13,7 @@ import { registerLroRoutes } from './lro-routes';
 import { createMlRuntime } from './ml-runtime';
 import { registerOnlineDeploymentRoutes } from './online-deployment-routes';
 import { registerOnlineEndpointRoutes } from './online-endpoint-routes';
+import { registerQuotaRoutes } from './quota-routes';
 import { registerScoringRoutes } from './scoring-routes';
 import { MlState } from './state';
 import { LoadModelRepository, loadTestbedTriton } from './triton-runtime';
@@ -63,6 +64,7 @@ export async function registerMachineLearning(router: Router, ctx: TestbedContex
   registerAssetRoutes(router, WORKSPACE_PATTERN, scope, { kind: 'environments', label: 'Environment', store: state.environments, normalizeVersion: normalizeEnvironmentVersion }, guard);
   registerOnlineEndpointRoutes(router, rt, WORKSPACE_PATTERN, guard);
   registerOnlineDeploymentRoutes(router, rt, WORKSPACE_PATTERN, guard);
+  registerQuotaRoutes(router, rt, guard);
   registerScoringRoutes(router, rt);
   registerControlRoutes(router, rt);
   ctx.log(`machine-learning: workspace ${scope.workspace} (${s.location}) ready`);

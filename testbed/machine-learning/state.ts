@@ -1,6 +1,7 @@
 // In-memory state of the one emulated workspace. Names are case-insensitive in Azure ML, so maps
 // are keyed by the lower-cased name and records keep the spelling the client created them with.
 import { SystemData } from './arm-responses';
+import { QuotaState, defaultQuota } from './quota';
 import { InferenceServer } from './triton-runtime';
 
 export interface AssetVersionRecord {
@@ -88,6 +89,7 @@ export class MlState {
   readonly endpoints = new Map<string, EndpointRecord>();
   readonly provisioningFailures: ScriptedProvisioningFailure[] = [];
   timing: MlTiming = { provisioningMs: 1000, endpointProvisioningMs: 200, retryAfterSeconds: 1 };
+  quota: QuotaState = defaultQuota();
 
   endpoint(name: string): EndpointRecord | undefined {
     return this.endpoints.get(name.toLowerCase());
