@@ -51,7 +51,12 @@ export function registerAssetRoutes(
   router.route('GET', `${base}/:name/versions`, (req) => {
     guard(req);
     const c = spec.store.get(req.params.name.toLowerCase());
-    let versions = c ? [...c.versions.values()] : [];
+    // listViewType defaults to ActiveOnly (the spec's default): archived versions are left out.
+    const view = (req.query.get('listViewType') ?? 'ActiveOnly').toLowerCase();
+    let versions = (c ? [...c.versions.values()] : []).filter((v) => {
+      const archived = v.properties.isArchived === true;
+      return view === 'all' || (view === 'archivedonly' ? archived : !archived);
+    }).filter((v) => hasTags(v.properties.tags, req.query.get('tags')));
     // The list is newest first (the SDK's usual `$orderBy=createdtime desc`); `$top` limits it.
     versions.sort((a, b) => (a.systemData.createdAt < b.systemData.createdAt ? 1 : -1));
     const top = Number(req.query.get('$top'));
@@ -77,5 +82,16 @@ export function registerAssetRoutes(
     c.versions.set(version.toLowerCase(), put.record);
     spec.store.set(c.name.toLowerCase(), c);
     return { status: put.outcome === 'created' ? 201 : 200, body: versionBody(scope, spec.kind, put.record) };
+  });
+}
+
+/** The `tags` list filter: "name1,name2=value2" keeps versions carrying each name (with that value when given). */
+function hasTags(tags: unknown, filter: string | null): boolean {
+  if (!filter) return true;
+  const have = objectOf(tags);
+  return filter.split(',').every((term) => {
+    const eq = term.indexOf('=');
+    const name = eq < 0 ? term : term.slice(0, eq);
+    return name in have && (eq < 0 || have[name] === term.slice(eq + 1));
   });
 }
