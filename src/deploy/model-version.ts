@@ -60,8 +60,8 @@ export async function findModelVersion(clients: AzureClients, name: string, cont
   const { resourceGroup, name: ws } = clients.workspace;
   let existing: string | undefined;
   try {
-    for await (const v of clients.ml.modelVersions.list(resourceGroup, ws, name, { tags: `${CONTENT_TAG}=${contentHash}` })) {
-      // The tag filter is the service's; checked again here, as it only narrows the list.
+    // Active versions only (the list's default): an archived version is not reused.
+    for await (const v of clients.ml.modelVersions.list(resourceGroup, ws, name)) {
       if (v.properties.tags?.[CONTENT_TAG] === contentHash && !v.properties.isArchived && v.name) existing = v.name;
     }
   } catch (e) {

@@ -56,7 +56,7 @@ export function registerAssetRoutes(
     let versions = (c ? [...c.versions.values()] : []).filter((v) => {
       const archived = v.properties.isArchived === true;
       return view === 'all' || (view === 'archivedonly' ? archived : !archived);
-    }).filter((v) => hasTags(v.properties.tags, req.query.get('tags')));
+    });
     // The list is newest first (the SDK's usual `$orderBy=createdtime desc`); `$top` limits it.
     versions.sort((a, b) => (a.systemData.createdAt < b.systemData.createdAt ? 1 : -1));
     const top = Number(req.query.get('$top'));
@@ -85,13 +85,3 @@ export function registerAssetRoutes(
   });
 }
 
-/** The `tags` list filter: "name1,name2=value2" keeps versions carrying each name (with that value when given). */
-function hasTags(tags: unknown, filter: string | null): boolean {
-  if (!filter) return true;
-  const have = objectOf(tags);
-  return filter.split(',').every((term) => {
-    const eq = term.indexOf('=');
-    const name = eq < 0 ? term : term.slice(0, eq);
-    return name in have && (eq < 0 || have[name] === term.slice(eq + 1));
-  });
-}

@@ -1,5 +1,6 @@
 import type { OnlineEndpoint } from '@azure/arm-machinelearning';
-import { sameShares, trafficUpdateBody, withoutZeroShares } from '../../../src/deploy/endpoint-traffic';
+import type { AzureClients } from '../../../src/azure/clients';
+import { TRAFFIC_TIMING, sameShares, trafficUpdateBody, waitForIdleEndpoint, withoutZeroShares } from '../../../src/deploy/endpoint-traffic';
 import { versionAfterConflict } from '../../../src/deploy/model-version';
 
 const uai = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/scoring';
@@ -60,5 +61,33 @@ describe('versionAfterConflict', () => {
     ['4', undefined, '5'],
   ])('after %s was taken, with nextVersion %s, tries %s', (tried, next, expected) => {
     expect(versionAfterConflict(tried, next)).toBe(expected);
+  });
+});
+
+describe('waitForIdleEndpoint', () => {
+  /** An endpoint another client holds in `states` order, one state per read. */
+  const clientsReading = (states: string[]) => {
+    let reads = 0;
+    const get = async () => ({ ...read, properties: { ...read.properties, provisioningState: states[Math.min(reads++, states.length - 1)] } });
+    return { clients: { workspace: { resourceGroup: 'rg', name: 'ws' }, ml: { onlineEndpoints: { get } } } as unknown as AzureClients, reads: () => reads };
+  };
+  const timing = { ...TRAFFIC_TIMING, busyPollMs: 5, heartbeatMs: 0 };
+
+  it('reads until the endpoint is no longer Creating or Updating, saying why it waits', async () => {
+    const { clients, reads } = clientsReading(['Creating', 'Updating', 'Updating', 'Succeeded']);
+    const lines: string[] = [];
+    const log = { info: (l: string) => lines.push(l), warning: () => undefined, debug: () => undefined };
+    const state = await waitForIdleEndpoint(clients, 'keeper', new AbortController().signal, log, timing);
+    expect(state.provisioningState).toBe('Succeeded');
+    expect(reads()).toBe(4);
+    expect(lines[0]).toMatch(/^Endpoint keeper is Creating \(another operation on it/);
+    expect(lines.some((l) => /still Updating/.test(l))).toBe(true);
+  });
+
+  it('stops waiting when the run is cancelled or times out', async () => {
+    const { clients } = clientsReading(['Updating']);
+    const abort = new AbortController();
+    const log = { info: () => abort.abort(new Error('timed out after 45 minutes (timeout-minutes)')), warning: () => undefined, debug: () => undefined };
+    await expect(waitForIdleEndpoint(clients, 'keeper', abort.signal, log, { ...timing, busyPollMs: 60_000 })).rejects.toThrow(/timed out after 45 minutes/);
   });
 });
