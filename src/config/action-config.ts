@@ -108,7 +108,8 @@ export interface DeploymentSettings {
 export interface RolloutSettings {
   trafficSteps: number[];
   onFailure: 'delete' | 'keep';
-  previousDeployments: 'keep' | 'delete';
+  /** What happens to idle (0%) deployments after the shift: see src/deploy/retire-plan.ts. */
+  previousDeployments: 'keep-last' | 'keep' | 'delete';
   timeoutMs: number;
   dryRun: boolean;
 }

@@ -162,7 +162,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     rollout: {
       trafficSteps: attempt(() => parseTrafficSteps('traffic-steps', input('traffic-steps')), [100]),
       onFailure: attempt(() => parseEnum('on-failure', input('on-failure'), ['delete', 'keep'] as const), 'delete'),
-      previousDeployments: attempt(() => parseEnum('previous-deployments', input('previous-deployments'), ['keep', 'delete'] as const), 'keep'),
+      previousDeployments: attempt(() => parseEnum('previous-deployments', input('previous-deployments'), ['keep-last', 'keep', 'delete'] as const), 'keep-last'),
       timeoutMs: timeoutMinutes * 60_000,
       dryRun: attempt(() => parseBoolean('dry-run', input('dry-run')), false),
     },

@@ -47,7 +47,7 @@ export const INPUT_DEFAULTS = {
   'model-mount-path': '/models',
   'traffic-steps': '100',
   'on-failure': 'delete',
-  'previous-deployments': 'keep',
+  'previous-deployments': 'keep-last',
   'timeout-minutes': '45',
   'dry-run': 'false',
   'smoke-test-images': '',

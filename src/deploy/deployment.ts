@@ -67,13 +67,31 @@ export async function deleteDeployment(clients: AzureClients, endpoint: string, 
   }
 }
 
-export async function listDeployments(clients: AzureClients, endpoint: string): Promise<string[]> {
+/** A deployment as retiring and the cost note need it. */
+export interface DeploymentSummary {
+  name: string;
+  tags: Record<string, string>;
+  instanceType?: string;
+  instanceCount: number;
+  provisioningState?: string;
+}
+
+export async function listDeployments(clients: AzureClients, endpoint: string): Promise<DeploymentSummary[]> {
   const { resourceGroup, name: ws } = clients.workspace;
-  const names: string[] = [];
+  const out: DeploymentSummary[] = [];
   try {
-    for await (const d of clients.ml.onlineDeployments.list(resourceGroup, ws, endpoint)) if (d.name) names.push(d.name);
+    for await (const d of clients.ml.onlineDeployments.list(resourceGroup, ws, endpoint)) {
+      if (!d.name) continue;
+      out.push({
+        name: d.name,
+        tags: d.tags ?? {},
+        instanceType: d.properties.instanceType,
+        instanceCount: d.sku?.capacity ?? 1,
+        provisioningState: d.properties.provisioningState,
+      });
+    }
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode !== 404) throw azureError(`Listing deployments of endpoint '${endpoint}'`, e);
   }
-  return names;
+  return out;
 }

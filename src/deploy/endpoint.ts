@@ -62,35 +62,6 @@ export async function createEndpoint(
   return readEndpoint(clients, settings.name);
 }
 
-/** Sets the endpoint's traffic with a PUT of the endpoint as read (PATCH cannot change traffic in 2022-10-01). */
-export async function setTraffic(
-  clients: AzureClients,
-  endpoint: EndpointState,
-  traffic: Record<string, number>,
-  signal: AbortSignal,
-  log: Log,
-): Promise<void> {
-  const { resourceGroup, name: ws } = clients.workspace;
-  const current = endpoint.resource!;
-  try {
-    const poller = await clients.ml.onlineEndpoints.beginCreateOrUpdate(resourceGroup, ws, endpoint.name, {
-      location: current.location,
-      tags: current.tags,
-      identity: current.identity ? { type: current.identity.type } : undefined,
-      kind: current.kind,
-      properties: {
-        authMode: current.properties.authMode,
-        description: current.properties.description,
-        publicNetworkAccess: current.properties.publicNetworkAccess,
-        traffic,
-      },
-    }, { abortSignal: signal });
-    await waitWithHeartbeat(`traffic of ${endpoint.name}`, poller, signal, log);
-  } catch (e) {
-    throw azureError(`Setting traffic of endpoint '${endpoint.name}' to ${JSON.stringify(traffic)}`, e);
-  }
-}
-
 /** The credential the smoke test sends: the primary key, or an AML token for aml_token endpoints. */
 export async function endpointCredential(clients: AzureClients, endpoint: EndpointState): Promise<string> {
   const { resourceGroup, name: ws } = clients.workspace;

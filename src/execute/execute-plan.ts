@@ -8,12 +8,14 @@ import { endpointIdentityLabel } from '../azure/error-hints';
 import type { ActionConfig } from '../config/action-config';
 import { datastoreUri } from '../deploy/arm-ids';
 import { deploymentBody } from '../deploy/deployment-body';
-import { createDeployment, deleteDeployment, deploymentLogs } from '../deploy/deployment';
-import { createEndpoint, endpointCredential, readEndpoint, setTraffic, type EndpointState } from '../deploy/endpoint';
+import { createDeployment, deleteDeployment, deploymentLogs, listDeployments } from '../deploy/deployment';
+import { createEndpoint, endpointCredential, readEndpoint, type EndpointState } from '../deploy/endpoint';
+import { setTraffic } from '../deploy/endpoint-traffic';
 import { apiSafeRoutes, ensureEnvironmentVersion } from '../deploy/environment-version';
 import { uploadModelRepository } from '../deploy/model-upload';
 import { describeCredential } from '../deploy/datastore-credential';
 import { ensureModelVersion } from '../deploy/model-version';
+import { CREATED_BY_TAG, CREATED_BY_VALUE, retirePlan, runningCost } from '../deploy/retire-plan';
 import { buildAndPushImage, type RegistrySession } from '../image/triton-image';
 import type { Log } from '../log';
 import type { DeployPlan } from '../plan/deploy-plan';
@@ -124,21 +126,34 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   for (const step of plan.traffic.steps) {
     const t = Date.now();
     log.info(`Traffic -> ${JSON.stringify(step)}`);
-    await setTraffic(clients, current, step, signal, log);
-    current = await readEndpoint(clients, live.name);
+    current = await setTraffic(clients, live.name, step, signal, log);
     report.record('traffic', 'shift', JSON.stringify(step), Date.now() - t);
   }
   if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
 
-  if (config.rollout.previousDeployments === 'delete') {
-    for (const [other, pct] of Object.entries(current.traffic)) {
-      if (other !== name && pct === 0) {
-        await deleteDeployment(clients, live.name, other, signal, log);
-        report.record('previous', 'delete', other);
-      }
+  await retirePrevious(d, plan, current, name);
+  return { endpoint: current, deploymentName: name, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference, smoke };
+}
+
+/** Deletes idle deployments per previous-deployments (only after a traffic change) and reports what keeps running. */
+async function retirePrevious(d: ExecuteDeps, plan: DeployPlan, endpoint: EndpointState, name: string): Promise<void> {
+  const policy = d.config.rollout.previousDeployments;
+  const decisions = retirePlan({ policy, current: name, before: plan.endpoint.traffic, after: endpoint.traffic, deployments: await listDeployments(d.clients, endpoint.name) });
+  // A run that moved no traffic retires nothing: the rollback target stays the one the last change left.
+  const changed = plan.traffic.steps.length > 0;
+  for (const r of decisions) {
+    if (r.action === 'serve') continue;
+    if (r.action === 'delete' && changed) {
+      d.log.info(`Deleting ${r.name} (${r.instances}): ${r.reason}`);
+      await deleteDeployment(d.clients, endpoint.name, r.name, d.signal, d.log);
+      d.report.record('previous', 'delete', `${r.name} (${r.instances}): ${r.reason}`);
+    } else {
+      d.report.record('previous', 'keep', `${r.name} (${r.instances}): ${r.action === 'delete' ? 'idle (0%), no traffic change in this run' : r.reason}`);
     }
   }
-  return { endpoint: current, deploymentName: name, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference, smoke };
+  const staying = decisions.filter((r) => r.action !== 'delete' || !changed);
+  d.report.running = staying.map((r) => ({ name: r.name, traffic: r.traffic, instances: r.instances }));
+  d.log.info(`${endpoint.name}: ${runningCost(staying)}`);
 }
 
 export class SmokeTestFailure extends Error {
@@ -160,7 +175,7 @@ async function afterFailure(d: ExecuteDeps, endpoint: string, name: string, what
 }
 
 function resourceTags(config: ActionConfig): Record<string, string> {
-  const t: Record<string, string> = { 'created-by': 'aml-triton-deploy' };
+  const t: Record<string, string> = { [CREATED_BY_TAG]: CREATED_BY_VALUE };
   if (config.run.repository) t['github-repository'] = config.run.repository;
   if (config.run.sha) t['github-sha'] = config.run.sha;
   if (config.run.runUrl) t['github-run'] = config.run.runUrl;

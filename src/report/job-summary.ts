@@ -28,6 +28,13 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
     [{ data: 'Stage', header: true }, { data: 'Action', header: true }, { data: 'Detail', header: true }, { data: 'Time', header: true }],
     ...report.stages.map((r) => [r.stage, `${ICON[r.action] ?? ''} ${r.action}`, r.detail, r.durationMs === undefined ? '–' : `${(r.durationMs / 1000).toFixed(1)} s`]),
   ]);
+  if (report.running.length) {
+    s.addHeading('Deployments left running (each bills its instances, even at 0%)', 3);
+    s.addTable([
+      [{ data: 'Deployment', header: true }, { data: 'Traffic', header: true }, { data: 'Instances', header: true }],
+      ...report.running.map((r) => [escapeHtml(r.name), `${r.traffic}%`, escapeHtml(r.instances)]),
+    ]);
+  }
   const artifactLine = describeArtifact(result.artifact);
   if (artifactLine) s.addRaw(artifactLine, true);
   const uploaded = result.artifact?.state === 'uploaded' ? result.artifact.artifact : undefined;

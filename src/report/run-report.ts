@@ -13,6 +13,8 @@ export class RunReport {
   /** Azure resources this run created, for the report when it fails or is cancelled. */
   readonly created: string[] = [];
   outputs: Record<string, string> = {};
+  /** The endpoint's deployments left running after the run, with what each costs in instances. */
+  running: { name: string; traffic: number; instances: string }[] = [];
 
   record(stage: string, action: StageAction, detail: string, durationMs?: number): void {
     this.stages.push({ stage, action, detail, durationMs });

@@ -51,7 +51,12 @@ export function registerAssetRoutes(
   router.route('GET', `${base}/:name/versions`, (req) => {
     guard(req);
     const c = spec.store.get(req.params.name.toLowerCase());
-    let versions = c ? [...c.versions.values()] : [];
+    // listViewType defaults to ActiveOnly (the spec's default): archived versions are left out.
+    const view = (req.query.get('listViewType') ?? 'ActiveOnly').toLowerCase();
+    let versions = (c ? [...c.versions.values()] : []).filter((v) => {
+      const archived = v.properties.isArchived === true;
+      return view === 'all' || (view === 'archivedonly' ? archived : !archived);
+    });
     // The list is newest first (the SDK's usual `$orderBy=createdtime desc`); `$top` limits it.
     versions.sort((a, b) => (a.systemData.createdAt < b.systemData.createdAt ? 1 : -1));
     const top = Number(req.query.get('$top'));
@@ -79,3 +84,4 @@ export function registerAssetRoutes(
     return { status: put.outcome === 'created' ? 201 : 200, body: versionBody(scope, spec.kind, put.record) };
   });
 }
+

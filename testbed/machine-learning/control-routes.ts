@@ -2,6 +2,7 @@
 import { Router, TestbedHttpError } from '../server/router';
 import { objectOf } from './arm-responses';
 import { MlRuntime } from './ml-runtime';
+import { startOtherUpdate } from './online-endpoint-routes';
 import { deploymentMatcher } from './state';
 import { summarizeState } from './state-summary';
 
@@ -49,6 +50,23 @@ export function registerControlRoutes(router: Router, rt: MlRuntime): void {
       retryAfterSeconds: Math.round(nonNegative(body.retryAfterSeconds, 'retryAfterSeconds') ?? t.retryAfterSeconds),
     };
     return { status: 200, body: rt.state.timing };
+  });
+
+  // Reads lag writes: after a traffic change, this many endpoint GETs still show the old traffic.
+  router.route('POST', '/_testbed/ml/endpoint-read-lag', (req) => {
+    rt.state.endpointReadLag = Math.round(nonNegative(objectOf(req.json()).reads, 'reads') ?? 0);
+    return { status: 200, body: { reads: rt.state.endpointReadLag } };
+  });
+
+  // Another pipeline updates the endpoint: Updating for `ms`, now or just before the endpoint's next write.
+  router.route('POST', '/_testbed/ml/endpoints/:endpoint/busy', (req) => {
+    const body = objectOf(req.json());
+    const e = rt.state.endpoint(req.params.endpoint);
+    if (!e) throw new TestbedHttpError(404, 'NotFound', `No endpoint '${req.params.endpoint}'.`);
+    const ms = nonNegative(body.ms, 'ms') ?? 5000;
+    if (body.when === 'now') startOtherUpdate(rt, e, ms);
+    else e.busyOnNextWrite = ms;
+    return { status: 200, body: { endpoint: e.name, provisioningState: e.provisioningState, busyOnNextWrite: e.busyOnNextWrite ?? null } };
   });
 
   router.route('GET', '/_testbed/ml/state', () => ({ status: 200, body: summarizeState(rt.state) }));

@@ -6,14 +6,15 @@ import { RESOURCE_TYPES, workspaceId } from './arm-ids';
 import { badArgument, callerOf, jsonObjectBody, newSystemData, notFound, objectOf, stringMap, touchSystemData } from './arm-responses';
 import { MlRuntime } from './ml-runtime';
 import { EndpointRecord } from './state';
-import { checkTraffic } from './traffic';
+import { checkTraffic, sameTraffic } from './traffic';
 
 const AUTH_MODES = ['Key', 'AMLToken', 'AADToken'] as const;
+const IDENTITY_TYPES = ['None', 'SystemAssigned', 'UserAssigned', 'SystemAssigned,UserAssigned'];
 const ENDPOINT_NAME = /^[A-Za-z][A-Za-z0-9-]{1,30}[A-Za-z0-9]$/;
 /** AML tokens live an hour; clients refresh after half of that. */
 const AML_TOKEN_SECONDS = 3600;
 
-export function endpointBody(rt: MlRuntime, e: EndpointRecord): Record<string, unknown> {
+export function endpointBody(rt: MlRuntime, e: EndpointRecord, traffic: Record<string, number> = e.traffic): Record<string, unknown> {
   const base = `${rt.ctx.baseUrl}/inference/${e.name}`;
   return {
     id: `${workspaceId(rt.scope)}/onlineEndpoints/${e.name}`,
@@ -30,7 +31,7 @@ export function endpointBody(rt: MlRuntime, e: EndpointRecord): Record<string, u
       scoringUri: `${base}/score`,
       swaggerUri: `${base}/swagger.json`,
       provisioningState: e.provisioningState,
-      traffic: e.traffic,
+      traffic,
     },
   };
 }
@@ -43,6 +44,30 @@ function requireEndpoint(rt: MlRuntime, name: string): EndpointRecord {
   const e = rt.state.endpoint(name);
   if (!e) throw notFound('Online endpoint', name, rt.scope.workspace);
   return e;
+}
+
+/** A GET as a lagging replica answers it: the traffic from before the last change, for a few reads. */
+function readEndpointBody(rt: MlRuntime, e: EndpointRecord): Record<string, unknown> {
+  const stale = e.staleReads;
+  if (!stale || stale.remaining <= 0) return endpointBody(rt, e);
+  stale.remaining -= 1;
+  if (stale.remaining === 0) e.staleReads = undefined;
+  return endpointBody(rt, e, stale.traffic);
+}
+
+/** Another client's update of the endpoint (another pipeline): Updating for `ms`, then Succeeded. */
+export function startOtherUpdate(rt: MlRuntime, e: EndpointRecord, ms: number): void {
+  e.busyOnNextWrite = undefined;
+  if (e.provisioningState !== 'Succeeded' && e.provisioningState !== 'Failed') return;
+  e.provisioningState = 'Updating';
+  rt.later(ms, () => {
+    if (e.provisioningState === 'Updating') e.provisioningState = 'Succeeded';
+  });
+}
+
+function beforeWrite(rt: MlRuntime, e: EndpointRecord): void {
+  if (e.busyOnNextWrite !== undefined) startOtherUpdate(rt, e, e.busyOnNextWrite);
+  requireIdle(e);
 }
 
 /** Azure refuses a second operation on an endpoint while one is running. */
@@ -58,11 +83,28 @@ function parseAuthMode(value: unknown): EndpointRecord['authMode'] {
   return mode;
 }
 
+/**
+ * The identity a PUT asks for replaces the one the endpoint had, as ARM PUT semantics say: user-assigned
+ * identities the body omits are detached. The system-assigned principal survives while the type keeps it.
+ */
 function identityOf(rt: MlRuntime, requested: unknown, previous?: Record<string, unknown>): Record<string, unknown> {
-  const type = typeof objectOf(requested).type === 'string' ? String(objectOf(requested).type) : 'SystemAssigned';
-  if (previous && previous.type === type) return previous;
+  const asked = objectOf(requested);
+  const type = typeof asked.type === 'string' ? asked.type : 'SystemAssigned';
+  if (!IDENTITY_TYPES.includes(type)) throw badArgument(`identity.type must be one of ${IDENTITY_TYPES.join(', ')}; got '${type}'.`);
   if (type === 'None') return { type };
-  return { ...objectOf(requested), type, principalId: randomUUID(), tenantId: rt.ctx.settings.tenantId };
+  const out: Record<string, unknown> = { type };
+  if (type.includes('SystemAssigned')) {
+    const kept = typeof previous?.type === 'string' && previous.type.includes('SystemAssigned');
+    out.principalId = kept ? previous!.principalId : randomUUID();
+    out.tenantId = kept ? previous!.tenantId : rt.ctx.settings.tenantId;
+  }
+  if (type.includes('UserAssigned')) {
+    const ids = Object.keys(objectOf(asked.userAssignedIdentities));
+    if (ids.length === 0) throw badArgument(`identity.type '${type}' needs at least one entry in identity.userAssignedIdentities.`);
+    const before = objectOf(previous?.userAssignedIdentities);
+    out.userAssignedIdentities = Object.fromEntries(ids.map((id) => [id, before[id] ?? { principalId: randomUUID(), clientId: randomUUID() }]));
+  }
+  return out;
 }
 
 function sameLocation(a: string, b: string): boolean {
@@ -82,7 +124,7 @@ function putEndpoint(rt: MlRuntime, req: TestbedRequest) {
     throw badArgument(`Online endpoint location '${body.location}' must be the workspace's location '${rt.ctx.settings.location}'.`);
   }
   const authMode = parseAuthMode(props.authMode);
-  if (existing) requireIdle(existing);
+  if (existing) beforeWrite(rt, existing);
   const traffic = checkTraffic(props.traffic, existing ? [...existing.deployments.values()].map((d) => d.name) : []);
   if (!traffic.ok) throw badArgument(traffic.message);
 
@@ -125,7 +167,11 @@ function putEndpoint(rt: MlRuntime, req: TestbedRequest) {
   const op = rt.operations.start();
   rt.later(rt.state.timing.endpointProvisioningMs, () => {
     if (rt.state.endpoint(name) !== record) return;
+    const before = record.traffic;
     record.traffic = traffic.traffic;
+    if (rt.state.endpointReadLag > 0 && !sameTraffic(before, record.traffic)) {
+      record.staleReads = { traffic: before, remaining: rt.state.endpointReadLag };
+    }
     record.provisioningState = 'Succeeded';
     rt.operations.succeed(op.id);
   });
@@ -142,7 +188,7 @@ export function registerOnlineEndpointRoutes(router: Router, rt: MlRuntime, pref
 
   router.route('GET', `${base}/:endpoint`, (req) => {
     guard(req);
-    return { status: 200, body: endpointBody(rt, requireEndpoint(rt, req.params.endpoint)) };
+    return { status: 200, body: readEndpointBody(rt, requireEndpoint(rt, req.params.endpoint)) };
   });
 
   router.route('PUT', `${base}/:endpoint`, (req) => {
@@ -153,7 +199,7 @@ export function registerOnlineEndpointRoutes(router: Router, rt: MlRuntime, pref
   router.route('PATCH', `${base}/:endpoint`, (req) => {
     guard(req);
     const e = requireEndpoint(rt, req.params.endpoint);
-    requireIdle(e);
+    beforeWrite(rt, e);
     const body = jsonObjectBody(req);
     if (body.tags !== undefined) e.tags = stringMap(body.tags, 'tags');
     if (body.identity !== undefined) e.identity = identityOf(rt, body.identity, e.identity);
@@ -171,7 +217,7 @@ export function registerOnlineEndpointRoutes(router: Router, rt: MlRuntime, pref
     guard(req);
     const e = rt.state.endpoint(req.params.endpoint);
     if (!e) return { status: 204 };
-    requireIdle(e);
+    beforeWrite(rt, e);
     e.provisioningState = 'Deleting';
     const op = rt.operations.start();
     rt.later(rt.state.timing.endpointProvisioningMs, async () => {

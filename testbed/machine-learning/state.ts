@@ -40,6 +40,10 @@ export interface EndpointRecord {
   provisioningState: EndpointState;
   systemData: SystemData;
   deployments: Map<string, DeploymentRecord>;
+  /** Reads that still show the traffic from before the last traffic change (replica lag). */
+  staleReads?: { traffic: Record<string, number>; remaining: number };
+  /** Another client's update that starts just before this endpoint's next write, lasting this long (ms). */
+  busyOnNextWrite?: number;
 }
 
 export interface DeploymentLogs {
@@ -90,6 +94,8 @@ export class MlState {
   readonly provisioningFailures: ScriptedProvisioningFailure[] = [];
   timing: MlTiming = { provisioningMs: 1000, endpointProvisioningMs: 200, retryAfterSeconds: 1 };
   quota: QuotaState = defaultQuota();
+  /** How many endpoint GETs after a traffic change still show the old traffic (0: reads are current). */
+  endpointReadLag = 0;
 
   endpoint(name: string): EndpointRecord | undefined {
     return this.endpoints.get(name.toLowerCase());

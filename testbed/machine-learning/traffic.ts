@@ -62,3 +62,10 @@ export function pickByTraffic(
 export function withoutDeployment(traffic: Readonly<Record<string, number>>, name: string): Record<string, number> {
   return Object.fromEntries(Object.entries(traffic).filter(([k]) => k.toLowerCase() !== name.toLowerCase()));
 }
+
+/** Same routing: equal shares per deployment, a missing entry being 0%. */
+export function sameTraffic(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)].map((n) => n.toLowerCase()));
+  const share = (t: Readonly<Record<string, number>>, n: string) => Object.entries(t).find(([k]) => k.toLowerCase() === n)?.[1] ?? 0;
+  return [...names].every((n) => share(a, n) === share(b, n));
+}
