@@ -102,7 +102,8 @@ describe('KServeClient against the test bed Triton server over HTTPS', () => {
     https.intercept = () => jsonResponse(502, { error: 'upstream not ready' });
     const c = client({ retry: { attempts: 3, baseDelayMs: 20 } });
     try {
-      await expect(c.waitUntilReady(Date.now() + 300)).rejects.toThrow(
+      // A deadline long enough for a TLS handshake on a loaded machine; the 502s come back at once.
+      await expect(c.waitUntilReady(Date.now() + 3000)).rejects.toThrow(
         new RegExp(`GET ${BASE_PATH}/v2/health/ready: Triton was not ready within \\d+ s \\(last answer: HTTP 502 \\(upstream not ready\\)\\)`),
       );
     } finally {
