@@ -70,7 +70,9 @@ export async function runAction(args: {
     ...args.env,
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'index.js')], { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // ACTION_FROM_SOURCE=1 runs src/index.ts through tsx instead of the bundle (a branch whose dist/ is not rebuilt yet).
+  const entry = process.env.ACTION_FROM_SOURCE === '1' ? ['-r', require.resolve('tsx/cjs'), path.join(REPO_ROOT, 'src', 'index.ts')] : [path.join(REPO_ROOT, 'dist', 'index.js')];
+  const child = spawn(process.execPath, entry, { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const take = (chunk: Buffer) => {
     log += chunk.toString();
