@@ -76,7 +76,7 @@ it('refuses a request timeout in words before any Azure call, naming the file, k
     await control(fx.testbed.settings, 'POST', '/reset-log');
     const run = await fx.run({ 'deployment-file': 'deploy/deployment_aml.yml', 'endpoint-file': 'deploy/endpoint_aml.yml', 'smoke-test-images': 'samples/tao-detectnet-v2/images/street.png' });
     expect(run.exitCode).not.toBe(0);
-    expect(run.log).toMatch(/::error .*file=deploy\/deployment_aml\.yml,line=20.*request_settings\.request_timeout_ms' must be a whole number of milliseconds/);
+    expect(run.log).toMatch(/::error .*file=deploy\/deployment_aml\.yml,line=21.*request_settings\.request_timeout_ms' must be a whole number of milliseconds/);
     expect(await control<unknown[]>(fx.testbed.settings, 'GET', '/requests')).toEqual([]);
   } finally {
     fs.writeFileSync(file, original);
