@@ -1,6 +1,7 @@
 /** The ARM body of a managed online deployment (api-version 2022-10-01), built from the settings. Pure. */
 import type { ManagedOnlineDeployment, OnlineDeployment } from '@azure/arm-machinelearning';
 import type { DeploymentSettings, ModelType, ProbeSettings, ScaleSettings } from '../config/action-config';
+import { SETTINGS_TAG, settingsFingerprint } from './deployment-name';
 
 /** Seconds -> ISO 8601 duration, as the 2022-10-01 API expresses probe and request times. */
 export function isoSeconds(seconds: number): string {
@@ -63,7 +64,7 @@ export function deploymentBody(args: {
   }
   return {
     location: args.location,
-    tags: { ...s.tags, ...args.tags },
+    tags: { ...s.tags, ...args.tags, [SETTINGS_TAG]: settingsFingerprint(s, args.modelType) },
     sku: { name: 'Default', capacity: s.instanceCount },
     properties,
   };

@@ -20,6 +20,17 @@ const SEED = path.resolve(__dirname, '../../../../shared/reference/fixtures/nvid
 const ENDPOINT = 'triton-tao-endpoint-aml-1';
 const DEPLOYMENT = 'triton-tao-deployment-aml-1';
 
+const seedInputs = {
+  'model-repository': 'samples/tao-detectnet-v2/model_repository',
+  'clustering-config': 'samples/tao-detectnet-v2/clustering_config_detectnet.prototxt',
+  'smoke-test-images': 'samples/tao-detectnet-v2/images/street.png',
+  'endpoint-file': 'deploy/endpoint_aml.yml',
+  'deployment-file': 'deploy/deployment_aml.yml',
+  // Standard_NC6s_v3 (the seed's) is retired; an input wins over the file.
+  'instance-type': 'Standard_NC8as_T4_v3',
+  'timeout-minutes': '3',
+};
+
 let fx: Fixture;
 beforeAll(async () => {
   fx = await startFixture('seed-yaml');
@@ -33,16 +44,7 @@ afterAll(async () => fx?.stop());
 it('deploys through the scoring URI with the routes as given, and the deployment carries egress Disabled', async () => {
   expect(fx.baseImage).toBeDefined(); // a custom container needs dockerd
   await control(fx.testbed.settings, 'POST', '/reset-log');
-  const run = await fx.run({
-    'model-repository': 'samples/tao-detectnet-v2/model_repository',
-    'clustering-config': 'samples/tao-detectnet-v2/clustering_config_detectnet.prototxt',
-    'smoke-test-images': 'samples/tao-detectnet-v2/images/street.png',
-    'endpoint-file': 'deploy/endpoint_aml.yml',
-    'deployment-file': 'deploy/deployment_aml.yml',
-    // Standard_NC6s_v3 (the seed's) is retired; an input wins over the file.
-    'instance-type': 'Standard_NC8as_T4_v3',
-    'timeout-minutes': '3',
-  });
+  const run = await fx.run(seedInputs);
   expect({ code: run.exitCode, log: run.exitCode ? tail(run) : '' }).toEqual({ code: 0, log: '' });
   expect(run.outputs['scoring-uri']).toMatch(new RegExp(`/inference/${ENDPOINT}/score$`));
   const requests = await control<Exchange[]>(fx.testbed.settings, 'GET', '/requests');
@@ -66,6 +68,29 @@ it('deploys through the scoring URI with the routes as given, and the deployment
   const stored = (await fx.state()).endpoints.find((e) => e.name === ENDPOINT)?.deployments.find((d) => d.name === DEPLOYMENT);
   expect(stored).toMatchObject({ provisioningState: 'Succeeded', egressPublicNetworkAccess: 'Disabled' });
   expect((await fx.state()).endpoints.find((e) => e.name === ENDPOINT)?.traffic).toEqual({ [DEPLOYMENT]: 100 });
+});
+
+it('leaves the named deployment alone on a re-run, and updates it when a setting in the file changes', async () => {
+  const file = path.join(fx.workspace, 'deploy/deployment_aml.yml');
+  const original = fs.readFileSync(file, 'utf8');
+  const deploymentPuts = async () =>
+    (await control<Exchange[]>(fx.testbed.settings, 'GET', '/requests')).filter((r) => r.method === 'PUT' && r.url.includes(`/deployments/${DEPLOYMENT}?`));
+  try {
+    await control(fx.testbed.settings, 'POST', '/reset-log');
+    const again = await fx.run(seedInputs);
+    expect({ code: again.exitCode, log: again.exitCode ? tail(again) : '' }).toEqual({ code: 0, log: '' });
+    expect(await deploymentPuts()).toEqual([]);
+
+    fs.writeFileSync(file, original.replace('egress_public_network_access: disabled', 'egress_public_network_access: enabled'));
+    await control(fx.testbed.settings, 'POST', '/reset-log');
+    const changed = await fx.run(seedInputs);
+    expect({ code: changed.exitCode, log: changed.exitCode ? tail(changed) : '' }).toEqual({ code: 0, log: '' });
+    expect((await deploymentPuts()).map((r) => r.requestBody?.properties.egressPublicNetworkAccess)).toEqual(['Enabled']);
+    const stored = (await fx.state()).endpoints.find((e) => e.name === ENDPOINT)?.deployments.find((d) => d.name === DEPLOYMENT);
+    expect(stored).toMatchObject({ provisioningState: 'Succeeded', egressPublicNetworkAccess: 'Enabled' });
+  } finally {
+    fs.writeFileSync(file, original);
+  }
 });
 
 it('refuses a request timeout in words before any Azure call, naming the file, key and line', async () => {

@@ -89,7 +89,7 @@ it('sends every setting of the 2022-10-01 ManagedOnlineDeployment that the file 
   );
   const b = body(f);
   expect(b.sku).toEqual({ name: 'Default', capacity: 2 });
-  expect(b.tags).toEqual({ team: 'vision', 'created-by': 'test' });
+  expect(b.tags).toEqual({ team: 'vision', 'created-by': 'test', 'aml-triton-deploy-settings': expect.stringMatching(/^[0-9a-f]{16}$/) });
   expect(b.properties).toEqual({
     endpointComputeType: 'Managed',
     description: 'nightly detector',
@@ -163,4 +163,12 @@ it("sends the scoring route '/' as given, and refuses a custom container's route
   expect(problems(yaml('infer.yml', routes('/v2/models/m/infer'))).join()).toMatch(/infer\.yml:6 .*scoring_route path '\/v2\/models\/m\/infer' would hide Triton's API/);
   // No-code Triton has no environment: its routes are Azure's.
   expect(problems(yaml('infer.yml', routes('/v2/models/m/infer')), { 'model-type': 'triton_model' })).toEqual([]);
+});
+
+it("changes the deployment's settings tag when a setting changes, so a named deployment is updated", () => {
+  const seed = fs.readFileSync(SEED_DEPLOYMENT, 'utf8');
+  const tag = (extra: string) => body(yaml('tagged.yml', `${seed}${extra}`)).tags?.['aml-triton-deploy-settings'];
+  expect(tag('')).toBe(tag(''));
+  expect(tag('egress_public_network_access: disabled\n')).not.toBe(tag(''));
+  expect(tag('app_insights_enabled: true\n')).not.toBe(tag(''));
 });
