@@ -93,6 +93,20 @@ it('leaves the named deployment alone on a re-run, and updates it when a setting
   }
 });
 
+it("fails the deployment when Triton does not answer the file's readiness route, and traffic stays", async () => {
+  const file = path.join(fx.workspace, 'deploy/deployment_aml.yml');
+  const original = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, original.replace('path: /v2/health/ready', 'path: /v2/health/readiness').replace(`name: ${DEPLOYMENT}`, 'name: probe-check'));
+  try {
+    const run = await fx.run(seedInputs);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.log).toMatch(/ResourceNotReady[\s\S]*readiness probe GET \/v2\/health\/readiness on port 8000 failed with HTTP 404/);
+    expect((await fx.state()).endpoints.find((e) => e.name === ENDPOINT)?.traffic).toEqual({ [DEPLOYMENT]: 100 });
+  } finally {
+    fs.writeFileSync(file, original);
+  }
+});
+
 it('refuses a request timeout in words before any Azure call, naming the file, key and line', async () => {
   const file = path.join(fx.workspace, 'deploy/deployment_aml.yml');
   const original = fs.readFileSync(file, 'utf8');
