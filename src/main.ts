@@ -10,6 +10,7 @@ import { azureError } from './azure/azure-errors';
 import { createAzureClients } from './azure/clients';
 import { createCredential } from './azure/credential';
 import { checkSignIn } from './azure/sign-in';
+import type { ModelType } from './config/action-config';
 import { buildConfig } from './config/build-config';
 import { readInputs, readRunEnvironment } from './config/read-inputs';
 import { readWorkspace } from './deploy/workspace-info';
@@ -96,7 +97,7 @@ export async function run(): Promise<void> {
       return;
     }
     result = await stage('Deploy', () => executePlan(plan, { config, clients, registry, report, log: actionLog, signal: abort.signal, mask }));
-    setOutputs(result);
+    setOutputs(result, config.modelType);
     headline = `${result.deploymentName} serves ${result.endpoint.name} (${seconds(Date.now() - started)}, ${clients.calls.count} Azure calls)`;
     core.info(headline);
     await writeJobSummary(report, { ok: true, headline, smoke: result.smoke, artifact: await uploadArtifact() });
@@ -114,7 +115,7 @@ export async function run(): Promise<void> {
   }
 }
 
-function setOutputs(r: ExecuteResult): void {
+function setOutputs(r: ExecuteResult, modelType: ModelType): void {
   core.setOutput('endpoint-name', r.endpoint.name);
   core.setOutput('scoring-uri', r.endpoint.scoringUri ?? '');
   core.setOutput('deployment-name', r.deploymentName);
@@ -123,7 +124,7 @@ function setOutputs(r: ExecuteResult): void {
   core.setOutput('image', r.image ?? '');
   core.setOutput('detections', String(r.smoke.totalDetections));
   core.setOutput('annotated-image', r.smoke.images[0]?.annotatedPng ?? '');
-  core.debug(`Triton base URL: ${tritonBaseUrl(r.endpoint.scoringUri ?? '')}`);
+  core.debug(`Triton base URL: ${tritonBaseUrl(r.endpoint.scoringUri ?? '', modelType)}`);
 }
 
 function describeError(e: unknown): string {

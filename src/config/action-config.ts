@@ -81,6 +81,11 @@ export interface InferenceRoutes {
   scoring: { path: string; port: number };
 }
 
+/** How Azure scales the deployment's instances (2022-10-01 OnlineScaleSettings). */
+export type ScaleSettings =
+  | { scaleType: 'Default' }
+  | { scaleType: 'TargetUtilization'; minInstances?: number; maxInstances?: number; pollingIntervalSeconds?: number; targetUtilizationPercentage?: number };
+
 export interface EndpointSettings {
   name: string;
   authMode: 'key' | 'aml_token';
@@ -103,6 +108,11 @@ export interface DeploymentSettings {
   environmentName?: string;
   description?: string;
   tags: Record<string, string>;
+  /** The deployment's property dictionary (properties can be added, never removed or altered). */
+  properties?: Record<string, string>;
+  appInsightsEnabled?: boolean;
+  egressPublicNetworkAccess?: 'Enabled' | 'Disabled';
+  scaleSettings?: ScaleSettings;
 }
 
 export interface RolloutSettings {

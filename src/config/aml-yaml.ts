@@ -15,6 +15,8 @@ export interface YamlField<T = unknown> {
 export interface ParsedYaml {
   file: string;
   fields: Map<string, YamlField>;
+  /** The line of a (nested) key, e.g. lineOf('request_settings', 'request_timeout_ms'); else its parent's. */
+  lineOf(...keys: string[]): number | undefined;
 }
 
 /** Field name -> expected shape; 'object' fields are mapped by their own known-field lists. */
@@ -45,7 +47,7 @@ export function parseAmlYaml(text: string, file: string, known: Record<string, F
       const hint = closest(key, Object.keys(known));
       problems.push(
         new UserInputError(
-          `${file}${line ? `:${line}` : ''}: unknown field '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}.`,
+          `${file}${line ? `:${line}` : ''}: unknown field '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}. Known fields: ${Object.keys(known).filter((k) => k !== '$schema').join(', ')}.`,
           { file, line },
         ),
       );
@@ -63,7 +65,19 @@ export function parseAmlYaml(text: string, file: string, known: Record<string, F
   if (problems.length > 1) {
     throw new UserInputError(problems.map((p) => p.message).join('\n'), problems[0].where);
   }
-  return { file, fields };
+  const lineOf = (...keys: string[]): number | undefined => {
+    let node: unknown = root;
+    let line: number | undefined;
+    for (const k of keys) {
+      if (!YAML.isMap(node)) break;
+      const pair = node.items.find((p) => String(YAML.isScalar(p.key) ? p.key.value : p.key) === k);
+      if (!pair) break;
+      if (YAML.isNode(pair.key) && pair.key.range) line = lineCounter.linePos(pair.key.range[0]).line;
+      node = pair.value;
+    }
+    return line;
+  };
+  return { file, fields, lineOf };
 }
 
 function checkKind(key: string, value: unknown, kind: FieldKind): string | undefined {
@@ -94,7 +108,7 @@ export function checkNestedKeys(
 ): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) {
-      const line = parsed.fields.get(field)?.line;
+      const line = parsed.lineOf(...field.split('.'), key);
       const hint = closest(key, known);
       throw new UserInputError(
         `${parsed.file}${line ? `:${line}` : ''}: unknown field '${field}.${key}'${hint ? ` (did you mean '${field}.${hint}'?)` : ''}.`,

@@ -59,7 +59,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
 
   const depFile = attempt<DeploymentFileSettings>(() => {
     const text = readUserFile('deployment-file');
-    return text === undefined ? { notes: [] } : readDeploymentFile(text, input('deployment-file'));
+    return text === undefined ? { notes: [] } : readDeploymentFile(text, input('deployment-file'), path.dirname(resolvePath(input('deployment-file'))));
   }, { notes: [] });
   const epFile = attempt<EndpointFileSettings>(() => {
     const text = readUserFile('endpoint-file');
@@ -105,6 +105,10 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     if (!fs.existsSync(f)) problems.push(new UserInputError(`Input '${n}' names '${input(n)}', which does not exist.`, { input: n }));
     return f;
   };
+  const fileFromDeploymentFile = (f: string | undefined, key: string) => {
+    if (f !== undefined && !fs.existsSync(f)) problems.push(new UserInputError(`deployment-file's ${key} names ${f}, which does not exist (paths in the file are relative to its folder, as for az ml).`, { input: 'deployment-file' }));
+    return f;
+  };
   const probe = (p?: Partial<ProbeSettings>): ProbeSettings => ({ ...SEED_PROBE, ...stripUndefined(p ?? {}) });
 
   const registry = input('container-registry') ? attempt(() => parseRegistryInput(input('container-registry')), undefined) : undefined;
@@ -127,8 +131,8 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       registryId: registry?.id,
       repository: input('image-repository') || depFile.imageRepository || undefined,
       tritonBaseImage: input('triton-base-image'),
-      dockerfile: fileOrUndefined('dockerfile'),
-      dockerContext: fileOrUndefined('docker-context'),
+      dockerfile: fileOrUndefined('dockerfile') ?? fileFromDeploymentFile(depFile.dockerfile, 'environment.build.dockerfile_path'),
+      dockerContext: fileOrUndefined('docker-context') ?? fileFromDeploymentFile(depFile.dockerContext, 'environment.build.path'),
     },
     endpoint: {
       name: endpointName,
@@ -158,6 +162,10 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       environmentName: depFile.environmentName,
       description: depFile.description,
       tags: depFile.tags ?? {},
+      properties: depFile.properties,
+      appInsightsEnabled: depFile.appInsightsEnabled,
+      egressPublicNetworkAccess: depFile.egressPublicNetworkAccess,
+      scaleSettings: depFile.scaleSettings,
     },
     rollout: {
       trafficSteps: attempt(() => parseTrafficSteps('traffic-steps', input('traffic-steps')), [100]),
@@ -185,6 +193,16 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     },
     warnings,
   };
+  // The endpoint forwards <scoring_uri><rest> to <scoring route><rest>: only '/' exposes Triton's whole /v2 API.
+  if (config.modelType === 'custom_model' && config.deployment.routes.scoring.path.replace(/\/+$/, '') !== '') {
+    const file = input('deployment-file');
+    problems.push(
+      new UserInputError(
+        `${file}${depFile.scoringRouteLine ? `:${depFile.scoringRouteLine}` : ''}: scoring_route path '${config.deployment.routes.scoring.path}' would hide Triton's API: the endpoint forwards <scoring_uri>/v2/... to <scoring_route path>/v2/... in the container, so Triton's health, metadata and infer routes are reachable only with 'path: /' (as in azureml-examples' Triton custom-container sample).`,
+        { file, line: depFile.scoringRouteLine },
+      ),
+    );
+  }
   if (config.smokeTest.family === 'generic' && !config.smokeTest.generic) {
     problems.push(new UserInputError(`Input 'generic-tensors' is required when model-family is 'generic'.`, { input: 'generic-tensors' }));
   }

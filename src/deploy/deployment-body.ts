@@ -1,6 +1,7 @@
 /** The ARM body of a managed online deployment (api-version 2022-10-01), built from the settings. Pure. */
 import type { ManagedOnlineDeployment, OnlineDeployment } from '@azure/arm-machinelearning';
-import type { DeploymentSettings, ModelType, ProbeSettings } from '../config/action-config';
+import type { DeploymentSettings, ModelType, ProbeSettings, ScaleSettings } from '../config/action-config';
+import { SETTINGS_TAG, settingsFingerprint } from './deployment-name';
 
 /** Seconds -> ISO 8601 duration, as the 2022-10-01 API expresses probe and request times. */
 export function isoSeconds(seconds: number): string {
@@ -17,6 +18,18 @@ function probe(p: ProbeSettings) {
   };
 }
 
+function scale(s: ScaleSettings | undefined): ManagedOnlineDeployment['scaleSettings'] {
+  if (!s || s.scaleType === 'Default') return { scaleType: 'Default' };
+  return {
+    scaleType: 'TargetUtilization',
+    minInstances: s.minInstances,
+    maxInstances: s.maxInstances,
+    pollingInterval: s.pollingIntervalSeconds === undefined ? undefined : isoSeconds(s.pollingIntervalSeconds),
+    targetUtilizationPercentage: s.targetUtilizationPercentage,
+  } as ManagedOnlineDeployment['scaleSettings'];
+}
+
+/** Every setting the 2022-10-01 ManagedOnlineDeployment takes; unset optional ones are left to Azure's defaults. */
 export function deploymentBody(args: {
   settings: DeploymentSettings;
   location: string;
@@ -39,7 +52,10 @@ export function deploymentBody(args: {
     },
     livenessProbe: probe(s.livenessProbe),
     readinessProbe: probe(s.readinessProbe),
-    scaleSettings: { scaleType: 'Default' },
+    scaleSettings: scale(s.scaleSettings),
+    properties: s.properties && Object.keys(s.properties).length ? s.properties : undefined,
+    appInsightsEnabled: s.appInsightsEnabled,
+    egressPublicNetworkAccess: s.egressPublicNetworkAccess,
   };
   // A no-code triton_model deployment runs Azure ML's curated Triton image: no environment, no mount path.
   if (args.modelType === 'custom_model') {
@@ -48,7 +64,7 @@ export function deploymentBody(args: {
   }
   return {
     location: args.location,
-    tags: { ...s.tags, ...args.tags },
+    tags: { ...s.tags, ...args.tags, [SETTINGS_TAG]: settingsFingerprint(s, args.modelType) },
     sku: { name: 'Default', capacity: s.instanceCount },
     properties,
   };

@@ -16,19 +16,10 @@ export interface EnvironmentResult {
 }
 
 /**
- * The 2022-10-01 API requires route paths with at least one letter, digit or '_' (Route.path pattern),
- * so the guides' scoring route '/' cannot be sent. For Triton, '/' serves nothing anyway: /score is
- * pointed at the infer route of the repository's model instead. Other routes are sent as given.
+ * Routes are sent as the user gave them. The spec's Route.path pattern ([a-zA-Z0-9_]) rejects the
+ * guides' scoring route '/', but the service accepts it (azureml-examples' Triton custom-container
+ * sample sends it): the endpoint then forwards <scoring_uri><rest> to <rest> in the container.
  */
-export function apiSafeRoutes(routes: InferenceRoutes, modelName: string): { routes: InferenceRoutes; note?: string } {
-  if (/[a-zA-Z0-9_]/.test(routes.scoring.path)) return { routes };
-  const path = `/v2/models/${modelName}/infer`;
-  return {
-    routes: { ...routes, scoring: { ...routes.scoring, path } },
-    note: `scoring route '${routes.scoring.path}' is not accepted by the Azure ML API (a route path needs a letter or digit); using '${path}', so /score runs Triton's infer for model '${modelName}'. Triton's /v2 routes are reachable as before.`,
-  };
-}
-
 export function environmentVersionFor(imageWithDigest: string, routes: InferenceRoutes): string {
   return createHash('sha256').update(JSON.stringify([imageWithDigest, routes])).digest('hex').slice(0, 16);
 }

@@ -11,7 +11,7 @@ import { deploymentBody } from '../deploy/deployment-body';
 import { createDeployment, deleteDeployment, deploymentLogs, listDeployments } from '../deploy/deployment';
 import { createEndpoint, endpointCredential, readEndpoint, type EndpointState } from '../deploy/endpoint';
 import { setTraffic } from '../deploy/endpoint-traffic';
-import { apiSafeRoutes, ensureEnvironmentVersion } from '../deploy/environment-version';
+import { ensureEnvironmentVersion } from '../deploy/environment-version';
 import { uploadModelRepository } from '../deploy/model-upload';
 import { describeCredential } from '../deploy/datastore-credential';
 import { ensureModelVersion } from '../deploy/model-version';
@@ -67,9 +67,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
     if (!plan.image || !d.registry) return undefined;
     const image = await buildAndPushImage(plan.image, d.registry, log, d.mask);
     const envName = config.deployment.environmentName ?? `${plan.image.repository}-env`;
-    const { routes, note } = apiSafeRoutes(config.deployment.routes, plan.smoke.modelName);
-    if (note) log.info(note);
-    const env = await ensureEnvironmentVersion(clients, { name: envName, image: image.reference, routes, tags });
+    const env = await ensureEnvironmentVersion(clients, { name: envName, image: image.reference, routes: config.deployment.routes, tags });
     return { image, env };
   });
   const endpointStage = timed(async () =>

@@ -1,14 +1,22 @@
 /** Runs the smoke test against one deployment, straight through the azureml-model-deployment header. */
 import * as fs from 'fs';
+import type { ModelType } from '../config/action-config';
 import type { EndpointState } from '../deploy/endpoint';
 import type { DeployPlan } from '../plan/deploy-plan';
 import { loadClusteringConfig } from '../smoke-test/clustering-config';
 import { runSmokeTest, type SmokeTestResult } from '../smoke-test/run-smoke-test';
 import type { ExecuteDeps } from './execute-plan';
 
-/** Triton's routes live beside /score on the same host. */
-export function tritonBaseUrl(scoringUri: string): string {
-  return scoringUri.replace(/\/score\/?$/, '').replace(/\/+$/, '');
+/**
+ * Where Triton's /v2 API is reached. A custom container is reached through the scoring URI: the
+ * endpoint forwards <scoring_uri><rest> to <scoring route><rest>, so with the route '/' Triton sees
+ * /v2/... (azureml-examples cli/deploy-custom-container-triton-single-model.sh passes the scoring URI
+ * as is). Azure's no-code Triton serves /v2 at the host root, beside /score
+ * (cli/deploy-triton-managed-online-endpoint.sh strips /score).
+ */
+export function tritonBaseUrl(scoringUri: string, modelType: ModelType): string {
+  const uri = scoringUri.replace(/\/+$/, '');
+  return modelType === 'custom_model' ? uri : uri.replace(/\/score$/, '');
 }
 
 export async function runDeploymentSmokeTest(endpoint: EndpointState, deployment: string, key: string, plan: DeployPlan, d: ExecuteDeps): Promise<SmokeTestResult> {
@@ -16,7 +24,7 @@ export async function runDeploymentSmokeTest(endpoint: EndpointState, deployment
   const started = Date.now();
   const clustering = cfg.clusteringConfigFile ? loadClusteringConfig(fs.readFileSync(cfg.clusteringConfigFile, 'utf8'), cfg.clusteringConfigFile) : undefined;
   const result = await runSmokeTest(
-    { baseUrl: tritonBaseUrl(endpoint.scoringUri ?? ''), key, deployment },
+    { baseUrl: tritonBaseUrl(endpoint.scoringUri ?? '', d.config.modelType), key, deployment },
     {
       images: cfg.images,
       modelName: plan.smoke.modelName,

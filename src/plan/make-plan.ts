@@ -8,7 +8,7 @@ import type { AzureClients } from '../azure/clients';
 import type { ActionConfig } from '../config/action-config';
 import { readComputeQuota } from '../deploy/compute-quota';
 import { readDeployment } from '../deploy/deployment';
-import { deploymentNameFor } from '../deploy/deployment-name';
+import { SETTINGS_TAG, deploymentNameFor, settingsFingerprint } from '../deploy/deployment-name';
 import { readEndpoint } from '../deploy/endpoint';
 import { findModelVersion } from '../deploy/model-version';
 import { trafficSteps } from '../deploy/traffic-plan';
@@ -57,6 +57,9 @@ export async function makePlan(args: {
   } else if (explicitName && (!model.existing || (image && !image.existingDigest))) {
     action = 'recreate';
     reason = 'the named deployment exists but the model or image changed';
+  } else if (explicitName && state.resource?.tags?.[SETTINGS_TAG] !== settingsFingerprint(config.deployment, config.modelType)) {
+    action = 'recreate';
+    reason = 'the named deployment exists but its settings changed (deployment-file or inputs)';
   } else {
     action = 'reuse';
     reason = explicitName ? 'the named deployment exists and the content is unchanged' : 'a deployment with this exact content already exists';

@@ -10,7 +10,7 @@ import { Tensor } from './tensors';
 export { KServeRequestError } from './kserve-http';
 
 export interface KServeClientOptions {
-  /** Triton base URL, e.g. https://host/inference/my-ep (the scoring URI without a trailing /score). */
+  /** Where Triton's /v2 routes hang: a custom container's scoring URI, or the host of a no-code Triton endpoint. */
   baseUrl: string;
   /** Endpoint key, sent as `Authorization: Bearer <key>`; never logged. */
   key: string;
@@ -61,7 +61,7 @@ export class KServeClient {
   private readonly agent: http.Agent;
 
   constructor(private readonly options: KServeClientOptions) {
-    const base = options.baseUrl.replace(/\/+$/, '').replace(/\/score$/, '');
+    const base = options.baseUrl.replace(/\/+$/, '');
     this.base = new URL(base);
     this.agent = agentFor(this.base, options.ca);
   }

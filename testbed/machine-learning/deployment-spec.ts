@@ -42,6 +42,15 @@ function resolveAsset(id: unknown, field: string, kind: 'models' | 'environments
   return found;
 }
 
+/** Enabled (the default) or Disabled, any casing (the enum is modelAsString); anything else is refused. */
+function egressOf(value: unknown): 'Enabled' | 'Disabled' {
+  if (value === undefined || value === null) return 'Enabled';
+  const v = String(value).toLowerCase();
+  if (v === 'enabled') return 'Enabled';
+  if (v === 'disabled') return 'Disabled';
+  throw badArgument(`properties.egressPublicNetworkAccess must be 'Enabled' or 'Disabled'; got ${JSON.stringify(value)}.`);
+}
+
 /** Validates a deployment PUT body; `existing` is the deployment it would update, if any. */
 export function parseDeploymentSpec(name: string, body: Record<string, unknown>, existing: DeploymentRecord | undefined, lookup: AssetLookup): DeploymentSpec {
   if (!existing && !DEPLOYMENT_NAME.test(name)) {
@@ -91,7 +100,7 @@ export function parseDeploymentSpec(name: string, body: Record<string, unknown>,
     environmentVariables: stringMap(props.environmentVariables, 'properties.environmentVariables'),
     ...(props.codeConfiguration ? { codeConfiguration: props.codeConfiguration } : {}),
     appInsightsEnabled: props.appInsightsEnabled === true,
-    egressPublicNetworkAccess: props.egressPublicNetworkAccess === 'Disabled' ? 'Disabled' : 'Enabled',
+    egressPublicNetworkAccess: egressOf(props.egressPublicNetworkAccess),
     scaleSettings: props.scaleSettings ? props.scaleSettings : { scaleType: 'Default' },
     requestSettings: { ...DEFAULT_REQUEST_SETTINGS, ...objectOf(props.requestSettings) },
     livenessProbe: { ...DEFAULT_PROBE, ...objectOf(props.livenessProbe) },

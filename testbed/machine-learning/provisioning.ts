@@ -89,7 +89,33 @@ async function startInferenceServer(rt: MlRuntime, d: DeploymentRecord, spec: De
     const why = statuses.length === 0 ? 'no model found in the model repository' : `model(s) failed to load (${failed.join('; ')})`;
     throw new ProvisioningFailure('ResourceNotReady', `User container has crashed or terminated: Triton exited because ${why}. See the InferenceServer logs.`);
   }
+  const probeFailure = await failedProbe(server, spec);
+  if (probeFailure) {
+    await server.close();
+    d.logs.inferenceServer.push(probeFailure);
+    throw new ProvisioningFailure('ResourceNotReady', `User container has crashed or terminated: ${probeFailure}`);
+  }
   return server;
+}
+
+/** Triton's default HTTP port (tritonserver --http-port), the only one the test bed's Triton serves. */
+const TRITON_HTTP_PORT = 8000;
+
+/**
+ * Azure probes a custom container's liveness and readiness routes (the environment's
+ * inference_config) and never routes to it while they fail; no-code Triton has Azure's own probes.
+ */
+async function failedProbe(server: InferenceServer, spec: DeploymentSpec): Promise<string | undefined> {
+  const config = spec.environment?.properties.inferenceConfig as Record<string, { path?: unknown; port?: unknown } | undefined> | undefined;
+  if (!config) return undefined;
+  for (const [name, route] of [['liveness', config.livenessRoute], ['readiness', config.readinessRoute]] as const) {
+    if (!route || typeof route.path !== 'string') continue;
+    if (route.port !== TRITON_HTTP_PORT) return `the ${name} probe GET ${route.path} on port ${String(route.port)} failed: connection refused (Triton serves HTTP on port ${TRITON_HTTP_PORT}).`;
+    const path = route.path.startsWith('/') ? route.path : `/${route.path}`;
+    const reply = await server.handle({ method: 'GET', path, headers: {}, body: Buffer.alloc(0) });
+    if (reply.status !== 200) return `the ${name} probe GET ${path} on port ${TRITON_HTTP_PORT} failed with HTTP ${reply.status}.`;
+  }
+  return undefined;
 }
 
 /**

@@ -29,8 +29,10 @@ export function registerScoringRoutes(router: Router, rt: MlRuntime): void {
 
     const env = environmentOf(rt, d.properties.environmentId);
     const scoringPath = objectOf(objectOf(env?.inferenceConfig).scoringRoute).path;
+    const route = containerPath(req.params.rest, { noCodeTriton: env === undefined, scoringRoutePath: typeof scoringPath === 'string' ? scoringPath : undefined });
+    if (!route.ok) return failure(route.status, route.message, requestId);
     const query = req.query.toString();
-    const path = containerPath(req.params.rest, typeof scoringPath === 'string' ? scoringPath : undefined) + (query ? `?${query}` : '');
+    const path = route.path + (query ? `?${query}` : '');
     const reply = await d.server.handle({ method: req.method, path, headers: req.headers, body: req.body });
     return {
       status: reply.status,
@@ -40,7 +42,7 @@ export function registerScoringRoutes(router: Router, rt: MlRuntime): void {
   });
 }
 
-function environmentOf(rt: MlRuntime, environmentId: unknown): Record<string, unknown> | undefined {
+export function environmentOf(rt: MlRuntime, environmentId: unknown): Record<string, unknown> | undefined {
   if (typeof environmentId !== 'string') return undefined;
   const m = /\/environments\/([^/]+)\/versions\/([^/]+)$/i.exec(environmentId);
   if (!m) return undefined;

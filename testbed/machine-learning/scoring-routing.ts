@@ -51,15 +51,28 @@ export function chooseDeployment(
   return { ok: true, deployment: e.deployments.get(picked.toLowerCase())?.name ?? picked };
 }
 
+export type ContainerPath = { ok: true; path: string } | { ok: false; status: 404; message: string };
+
 /**
- * The path inside the container: `/score` goes to the environment's scoring route (Triton's
- * no-code image serves `/score` as is); every other path is passed through (e.g. `/v2/models/...`).
+ * The path inside the container, as the endpoint forwards it:
+ * - a custom container (an environment): `/score<rest>` goes to `<scoring route path><rest>`
+ *   (azureml-examples' Triton custom-container sample calls `<scoring_uri>/v2/...` with the route
+ *   '/'); an environment without inference_config is served at '/score'. Other paths: 404.
+ * - Azure's no-code Triton (`noCodeTriton`): `/v2/...` at the host root passes through (the no-code
+ *   sample strips /score from the scoring URI). Other paths: 404.
  */
-export function containerPath(rest: string, scoringRoutePath: string | undefined): string {
-  const trimmed = rest.replace(/^\/+/, '');
-  if (trimmed === 'score') {
-    const route = scoringRoutePath ?? '/score';
-    return route.startsWith('/') ? route : `/${route}`;
+export function containerPath(rest: string, deployment: { noCodeTriton: boolean; scoringRoutePath?: string }): ContainerPath {
+  const trimmed = `/${rest.replace(/^\/+/, '')}`;
+  if (deployment.noCodeTriton) {
+    if (/^\/v2(\/|$)/.test(trimmed)) return { ok: true, path: trimmed };
+    return { ok: false, status: 404, message: `No route for '${trimmed}': a no-code Triton deployment serves Triton's /v2 API at the endpoint's host root.` };
   }
-  return `/${trimmed}`;
+  const m = /^\/score(\/.*)?$/.exec(trimmed);
+  if (!m) {
+    return { ok: false, status: 404, message: `No route for '${trimmed}': a custom container is reached through the scoring URI (.../score<path>), which goes to its scoring route.` };
+  }
+  const route = (deployment.scoringRoutePath ?? '/score').replace(/\/+$/, '');
+  const path = `${route}${m[1] ?? ''}`;
+  return { ok: true, path: path === '' ? '/' : path.startsWith('/') ? path : `/${path}` };
 }
+

@@ -17,6 +17,8 @@ export interface MlStateSummary {
       instanceType: string;
       instanceCount: number;
       tags: Record<string, string>;
+      egressPublicNetworkAccess: unknown;
+      appInsightsEnabled: unknown;
     }[];
   }[];
   models: { name: string; versions: { version: string; modelType: unknown; modelUri: unknown; tags: unknown }[] }[];
@@ -46,6 +48,8 @@ export function summarizeState(state: MlState): MlStateSummary {
         instanceType: String(d.properties.instanceType),
         instanceCount: d.sku.capacity,
         tags: d.tags,
+        egressPublicNetworkAccess: d.properties.egressPublicNetworkAccess,
+        appInsightsEnabled: d.properties.appInsightsEnabled,
       })),
     })),
     models: [...state.models.values()].map((c) => ({

@@ -36,8 +36,13 @@ describe('deploymentNameFor', () => {
 });
 
 describe('tritonBaseUrl', () => {
-  it("strips /score: Triton's routes live on the same host", () => {
-    expect(tritonBaseUrl('https://ep.westeurope.inference.ml.azure.com/score')).toBe('https://ep.westeurope.inference.ml.azure.com');
-    expect(tritonBaseUrl('https://127.0.0.1:8443/inference/ep/score')).toBe('https://127.0.0.1:8443/inference/ep');
+  it('talks to a custom container through the scoring URI, which the endpoint forwards to the scoring route', () => {
+    expect(tritonBaseUrl('https://ep.westeurope.inference.ml.azure.com/score', 'custom_model')).toBe('https://ep.westeurope.inference.ml.azure.com/score');
+    expect(tritonBaseUrl('https://127.0.0.1:8443/inference/ep/score/', 'custom_model')).toBe('https://127.0.0.1:8443/inference/ep/score');
+  });
+
+  it("strips /score for Azure's no-code Triton, which serves /v2 at the host root", () => {
+    expect(tritonBaseUrl('https://ep.westeurope.inference.ml.azure.com/score', 'triton_model')).toBe('https://ep.westeurope.inference.ml.azure.com');
+    expect(tritonBaseUrl('https://127.0.0.1:8443/inference/ep/score', 'triton_model')).toBe('https://127.0.0.1:8443/inference/ep');
   });
 });

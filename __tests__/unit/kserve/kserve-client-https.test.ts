@@ -75,7 +75,7 @@ describe('KServeClient against the test bed Triton server over HTTPS', () => {
   });
 
   it('reads model metadata and the Triton model configuration', async () => {
-    const c = client({ baseUrl: `${https.baseUrl}/score` });
+    const c = client({ baseUrl: `${https.baseUrl}/` });
     try {
       expect(await c.modelMetadata('adder')).toMatchObject({ name: 'adder', inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2, 3] }] });
       expect(await c.modelConfig('adder')).toMatchObject({ max_batch_size: 4, input: [{ name: 'x', dims: [2, 3] }] });

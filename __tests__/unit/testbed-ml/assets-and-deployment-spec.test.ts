@@ -125,6 +125,28 @@ describe('deployment PUT validation', () => {
     expect((error as Error).message).toContain(message);
   });
 
+  it('stores the egress, App Insights, scale and property settings it was sent', () => {
+    const spec = parseDeploymentSpec(
+      'blue',
+      body({
+        egressPublicNetworkAccess: 'Disabled',
+        appInsightsEnabled: true,
+        scaleSettings: { scaleType: 'TargetUtilization', minInstances: 1, maxInstances: 3, pollingInterval: 'PT10S', targetUtilizationPercentage: 60 },
+        properties: { owner: 'vision-team' },
+      }),
+      undefined,
+      lookup,
+    );
+    expect(spec.properties).toMatchObject({
+      egressPublicNetworkAccess: 'Disabled',
+      appInsightsEnabled: true,
+      scaleSettings: { scaleType: 'TargetUtilization', minInstances: 1, maxInstances: 3, pollingInterval: 'PT10S', targetUtilizationPercentage: 60 },
+      properties: { owner: 'vision-team' },
+    });
+    expect(parseDeploymentSpec('blue', body({ egressPublicNetworkAccess: 'disabled' }), undefined, lookup).properties.egressPublicNetworkAccess).toBe('Disabled');
+    expect(() => parseDeploymentSpec('blue', body({ egressPublicNetworkAccess: 'Off' }), undefined, lookup)).toThrow("'Enabled' or 'Disabled'");
+  });
+
   it('allows a triton_model without environment (no-code Triton)', () => {
     const spec = parseDeploymentSpec('blue', body({ model: modelId.replace(/1$/, '2'), environmentId: undefined }), undefined, lookup);
     expect(spec.environment).toBeUndefined();

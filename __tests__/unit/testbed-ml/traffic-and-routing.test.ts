@@ -99,10 +99,30 @@ describe('scoring front door', () => {
     expect(isAuthorized(tokened, 'Bearer p', 0)).toBe(false);
   });
 
-  it('maps /score to the scoring route and passes other paths through', () => {
-    expect(containerPath('score', '/')).toBe('/');
-    expect(containerPath('score', 'v2/models/m/infer')).toBe('/v2/models/m/infer');
-    expect(containerPath('score', undefined)).toBe('/score');
-    expect(containerPath('v2/models/peoplenet/infer', '/')).toBe('/v2/models/peoplenet/infer');
+  const custom = (scoringRoutePath?: string) => ({ noCodeTriton: false, scoringRoutePath });
+  const noCode = { noCodeTriton: true };
+
+  it.each<[string, string | undefined, string]>([
+    ['score', '/', '/'],
+    ['score/v2/health/ready', '/', '/v2/health/ready'],
+    ['score/v2/models/peoplenet/infer', '/', '/v2/models/peoplenet/infer'],
+    ['score/', '/', '/'],
+    ['score', '/v2/models/m/infer', '/v2/models/m/infer'],
+    ['score/x', '/api/', '/api/x'],
+    ['score', undefined, '/score'],
+  ])('forwards a custom container\'s /%s to the scoring route %s + the rest: %s', (rest, route, expected) => {
+    expect(containerPath(rest, custom(route))).toEqual({ ok: true, path: expected });
+  });
+
+  it("answers 404 for Triton's /v2 at the host root of a custom-container endpoint", () => {
+    expect(containerPath('v2/health/ready', custom('/'))).toMatchObject({ ok: false, status: 404 });
+    expect(containerPath('scores/v2/health/ready', custom('/'))).toMatchObject({ ok: false, status: 404 });
+  });
+
+  it('serves a no-code Triton deployment at /v2 on the host root, and nothing else', () => {
+    expect(containerPath('v2/models/peoplenet/infer', noCode)).toEqual({ ok: true, path: '/v2/models/peoplenet/infer' });
+    expect(containerPath('v2', noCode)).toEqual({ ok: true, path: '/v2' });
+    expect(containerPath('score/v2/health/ready', noCode)).toMatchObject({ ok: false, status: 404 });
+    expect(containerPath('score', noCode)).toMatchObject({ ok: false, status: 404 });
   });
 });
