@@ -4,8 +4,10 @@
  * URL it hands out; the test reads the zip back from Azurite. The upload never decides the deploy.
  */
 import * as fs from 'fs';
+import * as https from 'https';
 import * as path from 'path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { artifactDownloadUrl } from '../../../testbed/artifact-links';
 import type { ArtifactRecord } from '../../../testbed/github-results/artifact-store';
 import { readZipEntries, type ZipEntry } from '../../../testbed/github-results/zip-entries';
 import { trustingStoragePipeline } from '../../../testbed/tls/ca-trust';
@@ -62,6 +64,22 @@ it('uploads the annotated PNGs and plan.json, byte for byte, and links the artif
   expect(sketch?.[1]).toMatch(/1/);
   expect(sketch?.[1]).toMatch(/3/);
   expect(run.log).not.toMatch(/^::warning::/m);
+});
+
+it("hands a later job a signed download URL of the artifact's zip (GetSignedArtifactURL)", async () => {
+  const record = (await artifacts())[0];
+  const url = await artifactDownloadUrl(fx.testbed.settings, record.id);
+  expect(url).toMatch(/^https:\/\/.+\/actions-results\/.+\.zip\?.*sp=r/);
+  const zip = await new Promise<Buffer>((resolve, reject) => {
+    https.get(url!, { ca: fs.readFileSync(fx.testbed.settings.caFile) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET -> ${res.statusCode}`))));
+    }).on('error', reject);
+  });
+  expect(readZipEntries(zip).map((e) => e.name)).toEqual((await zipOf(record)).map((e) => e.name));
+  // Only finalized artifacts of this run have one.
+  expect(await artifactDownloadUrl(fx.testbed.settings, 999999)).toBeUndefined();
 });
 
 it('picks the next free name when the workflow run already has the artifact, without a warning', async () => {
