@@ -138,3 +138,12 @@ it('uploads the plan when the run is cancelled mid-deploy (SIGTERM, as the runne
     await control(s, 'POST', '/ml/timing', { provisioningMs: 1000 });
   }
 });
+
+// Node 22+ prints DEP0040 on every load of the punycode built-in; node 20 only with --pending-deprecation.
+// The bundle must use the userland punycode (tr46 >= 1 via whatwg-url >= 6 under node-fetch 2, which
+// @actions/artifact's @octokit/request 5 uses) so a run on node24 prints no deprecation warning.
+it('loads no deprecated punycode built-in while deploying and uploading', async () => {
+  const run = await fx.run({ ...inputs, 'endpoint-name': 'quiet' }, { NODE_OPTIONS: '--pending-deprecation' });
+  expect(ok(run)).toEqual({ code: 0, log: '' });
+  expect(run.log).not.toMatch(/DEP0040|`punycode` module is deprecated/);
+});
