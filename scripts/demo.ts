@@ -1,23 +1,30 @@
 /**
  * The main job on the bundled TAO DetectNet_v2 sample (or, with --custom-vision, a Custom Vision
  * detector trained from the bundled COCO dataset): starts the local Azure test bed, runs
- * dist/index.js as the runner would, prints the outputs and writes the job summary, the plan and the
- * annotated smoke-test images to demo-output/. Exits with the action's exit code.
+ * dist/index.js as the runner would and shows its log as GitHub's log view would (workflow
+ * commands applied), prints the outputs and writes the job summary, the plan and the annotated
+ * smoke-test images to demo-output/. Ends with the total time; exits with the action's exit code.
+ * DEMO_DIR=<dir> puts demo-output/ and the test bed's state there instead of the repository.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, runAction, testbedInputs } from '../testbed/action-runner';
+import { withTestbedArtifactLinks } from '../testbed/artifact-links';
 import { specViolations } from '../testbed/control-client';
 import { startTestbed } from '../testbed/start-testbed';
 import { seedTritonBaseImage } from '../testbed/triton-base-image';
 
-const OUT = path.join(REPO_ROOT, 'demo-output');
+const BASE = process.env.DEMO_DIR ? path.resolve(process.env.DEMO_DIR) : undefined;
+const OUT = path.join(BASE ?? REPO_ROOT, 'demo-output');
+const STATE = BASE ? path.join(BASE, 'testbed') : path.join(REPO_ROOT, '.testbed', 'demo');
+const RUNNER_TEMP = BASE ? path.join(BASE, 'runner') : path.join(REPO_ROOT, '.testbed', 'demo-runner');
+const started = Date.now();
 
 async function main(): Promise<number> {
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
   console.log('Starting the local Azure test bed ...');
-  const testbed = await startTestbed({ stateDir: path.join(REPO_ROOT, '.testbed', 'demo'), log: () => {} });
+  const testbed = await startTestbed({ stateDir: STATE, log: () => {} });
   try {
     const s = testbed.settings;
     console.log(`Test bed up in ${(testbed.startupMs / 1000).toFixed(1)} s: ARM ${s.armEndpoint}, registry ${s.registryLoginServer}${testbed.notes.length ? ` (${testbed.notes.join('; ')})` : ''}`);
@@ -49,8 +56,14 @@ async function main(): Promise<number> {
       inputs['model-type'] = 'triton_model';
     }
     console.log('Running dist/index.js ...\n');
-    const run = await runAction({ settings: s, inputs, workspaceDir: REPO_ROOT, runnerTemp: path.join(REPO_ROOT, '.testbed', 'demo-runner'), echo: true });
-    fs.writeFileSync(path.join(OUT, 'job-summary.md'), run.summary);
+    // Printed in order; an artifact link is swapped for the test bed's download URL once the upload is done.
+    let printing = Promise.resolve();
+    const echo = (text: string) => {
+      printing = printing.then(async () => void process.stdout.write(await withTestbedArtifactLinks(s, text)));
+    };
+    const run = await runAction({ settings: s, inputs, workspaceDir: REPO_ROOT, runnerTemp: RUNNER_TEMP, echo });
+    await printing;
+    fs.writeFileSync(path.join(OUT, 'job-summary.md'), await withTestbedArtifactLinks(s, run.summary));
     const violations = await specViolations(s);
     console.log(`\nExit code ${run.exitCode}. Outputs:`);
     for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k}: ${v}`);
@@ -63,10 +76,16 @@ async function main(): Promise<number> {
   }
 }
 
+const total = () => console.log(`Total time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    total();
+    process.exit(code);
+  },
   (e) => {
     console.error(e);
+    total();
     process.exit(1);
   },
 );

@@ -24,6 +24,10 @@ fi
 
 # onnxruntime-node's install script downloads GPU libraries; its CPU binding ships in the package.
 export ONNXRUNTIME_NODE_INSTALL=skip
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A node_modules shared from another checkout (a git worktree's symlink): npm ci would empty the
+  # other checkout's tree through the link. Install there instead.
+  :
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi

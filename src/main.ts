@@ -43,7 +43,8 @@ export async function run(): Promise<void> {
   let result: ExecuteResult | undefined;
   let headline = '';
   let outputDir: string | undefined;
-  const uploadArtifact = () => uploadSmokeTestArtifact({ dir: outputDir, since: started, env: process.env, log: actionLog });
+  // In a group: @actions/artifact logs each step of the upload.
+  const uploadArtifact = () => core.group('Smoke-test artifact', () => uploadSmokeTestArtifact({ dir: outputDir, since: started, env: process.env, log: actionLog }));
   try {
     const config = buildConfig(readInputs(), readRunEnvironment());
     const timer = setTimeout(() => abort.abort(new Error(`timed out after ${config.rollout.timeoutMs / 60000} minutes (timeout-minutes)`)), config.rollout.timeoutMs);

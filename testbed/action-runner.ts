@@ -8,8 +8,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { control } from './control-client';
 import type { TestbedSettings } from './settings';
+import { WorkflowLogRenderer } from './workflow-log';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The workflow run the action believes it is in (no such run exists on github.com). */
+export const RUNNER_GITHUB = { serverUrl: 'https://github.com', repository: 'octo-org/detector-models', runId: '4242' };
 
 export interface ActionRun {
   exitCode: number;
@@ -41,7 +45,8 @@ export async function runAction(args: {
   runnerTemp: string;
   /** Added last. ACTIONS_RUNTIME_TOKEN: '' runs the action as outside GitHub (no artifact upload). */
   env?: Record<string, string>;
-  echo?: boolean;
+  /** Show the output as GitHub's log view would (workflow commands applied): on stdout, or to this function. */
+  echo?: boolean | ((rendered: string) => void);
   /** Send SIGTERM after this many ms (cancellation tests). */
   killAfterMs?: number;
 }): Promise<ActionRun> {
@@ -55,10 +60,10 @@ export async function runAction(args: {
     HOME: process.env.HOME ?? '/root',
     GITHUB_ACTIONS: 'true',
     GITHUB_WORKSPACE: args.workspaceDir,
-    GITHUB_REPOSITORY: 'octo-org/detector-models',
+    GITHUB_REPOSITORY: RUNNER_GITHUB.repository,
     GITHUB_SHA: '3f786850e387550fdab836ed7e6dc881de23001b',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '4242',
+    GITHUB_SERVER_URL: RUNNER_GITHUB.serverUrl,
+    GITHUB_RUN_ID: RUNNER_GITHUB.runId,
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: summaryFile,
     RUNNER_TEMP: args.runnerTemp,
@@ -72,18 +77,19 @@ export async function runAction(args: {
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, actionEntry(), { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  // A person watching sees what the runner would show: groups as headings, annotations as labelled
+  // lines, no debug lines, no mask commands, masked values as ***.
+  const renderer = new WorkflowLogRenderer();
+  const show = typeof args.echo === 'function' ? args.echo : (text: string) => process.stdout.write(text);
   const take = (chunk: Buffer) => {
     log += chunk.toString();
-    // A person watching sees what the runner would show: no debug lines, no mask commands.
-    if (args.echo) {
-      const shown = chunk.toString().split('\n').filter((l) => !l.startsWith('::debug::') && !l.startsWith('::add-mask::'));
-      process.stdout.write(shown.join('\n'));
-    }
+    if (args.echo) show(renderer.write(chunk.toString()));
   };
   child.stdout.on('data', take);
   child.stderr.on('data', take);
   if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  if (args.echo) show(renderer.end());
   return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
 }
 

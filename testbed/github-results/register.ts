@@ -1,7 +1,7 @@
 /**
  * GitHub Actions results-service emulator: the Twirp/JSON ArtifactService calls @actions/artifact 2.x
- * makes (CreateArtifact, FinalizeArtifact, ListArtifacts) at {baseUrl}/twirp/..., with the signed
- * upload URL a real SAS URL for a blob in Azurite. Message shapes: @actions/artifact's
+ * makes (CreateArtifact, FinalizeArtifact, ListArtifacts, and GetSignedArtifactURL for downloads) at
+ * {baseUrl}/twirp/..., with the signed upload and download URLs real SAS URLs for a blob in Azurite. Message shapes: @actions/artifact's
  * lib/generated/results/api/v1/artifact.js (proto3 JSON: snake_case names, int64 as strings,
  * wrapper types as bare values, Timestamps as RFC 3339). Requests need a runtime token from
  * POST /_testbed/github/runtime-token (what the runner gives each job); runAction fetches one.
@@ -139,6 +139,23 @@ export async function registerGitHubResults(router: Router, ctx: TestbedContext)
         database_id: String(r.id), name: r.name, size: String(r.size ?? 0), created_at: r.createdAt, digest: r.digest,
       })),
     };
+  });
+
+  // What a later job's download (actions/download-artifact, or @actions/artifact's downloadArtifact)
+  // asks for: a short-lived read-only URL of a finalized artifact's zip in this workflow run.
+  twirp('GetSignedArtifactURL', (body, ids) => {
+    checkJob(body, ids);
+    const name = stringField(body, 'name')!;
+    const [record] = store.finalized(ids.workflowRunBackendId, { name });
+    if (!record) throw new TwirpError(404, 'not_found', `no finalized artifact named '${name}' in this workflow run`);
+    const sas = generateBlobSASQueryParameters(
+      {
+        containerName: ARTIFACT_CONTAINER, blobName: record.blobName, permissions: BlobSASPermissions.parse('r'),
+        startsOn: new Date(Date.now() - 60_000), expiresOn: new Date(Date.now() + 3600_000), protocol: SASProtocol.Https,
+      },
+      sharedKey,
+    ).toString();
+    return { signed_url: `${ctx.blob.url}/${ARTIFACT_CONTAINER}/${record.blobName}?${sas}` };
   });
 
   router.route('POST', '/_testbed/github/runtime-token', () => {

@@ -4,8 +4,10 @@
  * URL it hands out; the test reads the zip back from Azurite. The upload never decides the deploy.
  */
 import * as fs from 'fs';
+import * as https from 'https';
 import * as path from 'path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { artifactDownloadUrl } from '../../../testbed/artifact-links';
 import type { ArtifactRecord } from '../../../testbed/github-results/artifact-store';
 import { readZipEntries, type ZipEntry } from '../../../testbed/github-results/zip-entries';
 import { trustingStoragePipeline } from '../../../testbed/tls/ca-trust';
@@ -64,6 +66,22 @@ it('uploads the annotated PNGs and plan.json, byte for byte, and links the artif
   expect(run.log).not.toMatch(/^::warning::/m);
 });
 
+it("hands a later job a signed download URL of the artifact's zip (GetSignedArtifactURL)", async () => {
+  const record = (await artifacts())[0];
+  const url = await artifactDownloadUrl(fx.testbed.settings, record.id);
+  expect(url).toMatch(/^https:\/\/.+\/actions-results\/.+\.zip\?.*sp=r/);
+  const zip = await new Promise<Buffer>((resolve, reject) => {
+    https.get(url!, { ca: fs.readFileSync(fx.testbed.settings.caFile) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET -> ${res.statusCode}`))));
+    }).on('error', reject);
+  });
+  expect(readZipEntries(zip).map((e) => e.name)).toEqual((await zipOf(record)).map((e) => e.name));
+  // Only finalized artifacts of this run have one.
+  expect(await artifactDownloadUrl(fx.testbed.settings, 999999)).toBeUndefined();
+});
+
 it('picks the next free name when the workflow run already has the artifact, without a warning', async () => {
   const run = await fx.run(inputs);
   expect(ok(run)).toEqual({ code: 0, log: '' });
@@ -119,4 +137,13 @@ it('uploads the plan when the run is cancelled mid-deploy (SIGTERM, as the runne
   } finally {
     await control(s, 'POST', '/ml/timing', { provisioningMs: 1000 });
   }
+});
+
+// Node 22+ prints DEP0040 on every load of the punycode built-in; node 20 only with --pending-deprecation.
+// The bundle must use the userland punycode (tr46 >= 1 via whatwg-url >= 6 under node-fetch 2, which
+// @actions/artifact's @octokit/request 5 uses) so a run on node24 prints no deprecation warning.
+it('loads no deprecated punycode built-in while deploying and uploading', async () => {
+  const run = await fx.run({ ...inputs, 'endpoint-name': 'quiet' }, { NODE_OPTIONS: '--pending-deprecation' });
+  expect(ok(run)).toEqual({ code: 0, log: '' });
+  expect(run.log).not.toMatch(/DEP0040|`punycode` module is deprecated/);
 });
