@@ -10,6 +10,7 @@ import { detectNetV2Family } from '../../../src/smoke-test/families/detectnet-v2
 import { clusterCandidates, taoMinSamples } from '../../../src/smoke-test/families/detectnet-v2-postprocess';
 import { ModelSignature } from '../../../src/smoke-test/families/model-family';
 import { describeScoring } from '../../../src/smoke-test/score-rule';
+import { Tensor } from '../../../src/smoke-test/tensors';
 
 const AZUREML_CONFIG = path.resolve(__dirname, '../../../samples/tao-detectnet-v2/clustering_config_detectnet.prototxt');
 const cfg = (over: Partial<ClassClusteringConfig> = {}): ClassClusteringConfig => ({ ...TAO_DEFAULT_CLASS_CLUSTERING, ...over });
@@ -107,7 +108,7 @@ describe("the AzureML sample's clustering config decides, not 'score-threshold'"
       [(cx - x1) / 35, (cy - y1) / 35, (x2 - cx) / 35, (y2 - cy) / 35].forEach((v, k) => (bbox[(4 * cls + k) * plane + col] = v));
     });
   }
-  const outputs = [
+  const outputs: Tensor[] = [
     { name: 'output_cov/Sigmoid', datatype: 'FP32', shape: [1, 3, ROWS, COLS], data: cov },
     { name: 'output_bbox/BiasAdd', datatype: 'FP32', shape: [1, 12, ROWS, COLS], data: bbox },
   ];
