@@ -6,7 +6,8 @@
 import * as core from '@actions/core';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
+import type { ImageResult, SmokeTestResult } from '../smoke-test/run-smoke-test';
+import { describeScoring, ruleFor, type Scoring } from '../smoke-test/score-rule';
 import { boxMarker, sketchBoxes } from './box-sketch';
 import type { RunReport } from './run-report';
 import type { ArtifactUpload } from './smoke-test-artifact';
@@ -40,6 +41,8 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
   const uploaded = result.artifact?.state === 'uploaded' ? result.artifact.artifact : undefined;
   if (result.smoke) {
     s.addHeading(`Smoke test: ${result.smoke.passed ? 'passed' : 'failed'} (${result.smoke.family}, model ${result.smoke.model})`, 3);
+    const scoring = result.smoke.scoring;
+    s.addRaw(`<p>Scores: ${escapeHtml(describeScoring(scoring))}</p>`, true);
     for (const img of result.smoke.images) {
       const png = path.basename(img.annotatedPng);
       const where = uploaded?.files.includes(png)
@@ -48,21 +51,32 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
       s.addRaw(`<p><b>${escapeHtml(path.basename(img.image))}</b>: ${img.detections.length} detection(s) in ${img.durationMs} ms; annotated image: ${where}</p>`, true);
       if (img.detections.length > 0) {
         s.addTable([
-          [{ data: '#', header: true }, { data: 'Label', header: true }, { data: 'Score', header: true }, { data: 'Box (x1, y1, x2, y2)', header: true }],
-          ...img.detections.map((d, i) => [boxMarker(i), escapeHtml(d.label), d.score.toFixed(3), [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => Math.round(v)).join(', ')]),
+          [{ data: '#', header: true }, { data: 'Label', header: true }, { data: 'Score', header: true }, { data: 'Kept by', header: true }, { data: 'Box (x1, y1, x2, y2)', header: true }],
+          ...detectionRows(img, scoring),
         ]);
         const size = pngSize(img.annotatedPng);
         if (size) {
           s.addDetails(`Where the boxes are in ${escapeHtml(png)} (${size.width} × ${size.height}; each box drawn with its # from the table)`, `<pre>${sketchBoxes(size, img.detections)}</pre>`);
         }
       } else {
-        s.addRaw(`<p>Highest raw scores: ${img.topRawScores.map((t) => `${escapeHtml(t.label)} ${t.score.toFixed(3)}`).join(', ') || 'none'}</p>`, true);
+        s.addRaw(`<p>Highest ${escapeHtml(scoring.rawMeaning)}: ${img.topRawScores.map((t) => `${escapeHtml(t.label)} ${t.score.toFixed(3)}`).join(', ') || 'none'}</p>`, true);
       }
     }
   }
   if (result.error) s.addDetails('Error', `<pre>${escapeHtml(result.error)}</pre>`);
   if (report.created.length && !result.ok) s.addDetails('Created by this run', report.created.map(escapeHtml).join('<br>'));
   await s.write();
+}
+
+/** Table rows of an image's detections: each score with its meaning, and the threshold that kept it. */
+export function detectionRows(img: ImageResult, scoring: Scoring): string[][] {
+  return img.detections.map((d, i) => {
+    const rule = ruleFor(scoring, d.label);
+    const meaning = rule && rule.meaning !== 'score' ? ` (${rule.meaning})` : '';
+    const keptBy = rule ? `${rule.comparison} ${rule.threshold}, ${rule.origin}` : '';
+    const box = [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => Math.round(v)).join(', ');
+    return [boxMarker(i), escapeHtml(d.label), `${d.score.toFixed(3)}${escapeHtml(meaning)}`, escapeHtml(keptBy), box];
+  });
 }
 
 /** One line about the artifact; nothing when it was skipped (not on GitHub: the paths are local then). */

@@ -11,7 +11,13 @@ import {
   parseTextProto,
 } from '../protobuf-text/parse-text-proto';
 
-export type ClusteringAlgorithm = 'DBSCAN' | 'NMS';
+export type ClusteringAlgorithm = 'DBSCAN' | 'NMS' | 'HYBRID';
+
+/**
+ * How a DBSCAN cluster is scored (TAO's BboxHandlerConfig.confidence_model, utilities.py):
+ * aggregate_cov is the summed coverage of its cells, mean_cov is (mean - min) / (max - min) of them.
+ */
+export type ConfidenceModel = 'aggregate_cov' | 'mean_cov';
 
 /** One class's ClusteringConfig (with its DBSCANConfig flattened in). */
 export interface ClassClusteringConfig {
@@ -20,20 +26,27 @@ export interface ClassClusteringConfig {
   /** A cluster's box must be taller than this, in pixels of the original image. */
   minimumBoundingBoxHeight: number;
   dbscanEps: number;
-  /** Compared with the sum of the coverage of a point's neighbours, not a count. */
+  /**
+   * Compared with the sum of the coverage of a point's neighbours, not a count, after TAO's
+   * max(int(x), 1): 0.05 means 1 (see detectnet-v2-postprocess.ts).
+   */
   dbscanMinSamples: number;
-  /** A cluster is kept when its summed coverage is above this. */
+  /** A cluster is kept when its confidence (per confidenceModel) is above this. */
   dbscanConfidenceThreshold: number;
   neighborhoodSize: number;
   /**
-   * Not in the triton-apps proto: TAO's training-time spec names (`clustering_algorithm: NMS`,
-   * `nms_iou_threshold`, `nms_confidence_threshold`), accepted so a model trained with NMS
-   * clustering can be checked the same way.
+   * Not in the triton-apps proto: TAO's spec names (`clustering_algorithm: NMS` or `HYBRID`,
+   * `nms_iou_threshold`, `nms_confidence_threshold`), accepted so a model trained with NMS or
+   * hybrid clustering can be checked the same way.
    */
   algorithm: ClusteringAlgorithm;
   nmsIouThreshold: number;
   nmsConfidenceThreshold: number;
+  /** Not in the triton-apps proto either: TAO inference's `confidence_model`, read here per class. */
+  confidenceModel: ConfidenceModel;
   bboxColor?: [number, number, number];
+  /** Lines of the thresholds in the file, so messages can point at the one that decided. */
+  lines?: { dbscanConfidenceThreshold?: number; nmsConfidenceThreshold?: number };
 }
 
 export interface ClusteringConfig {
@@ -56,6 +69,7 @@ export const TAO_DEFAULT_CLASS_CLUSTERING: Readonly<ClassClusteringConfig> = {
   algorithm: 'DBSCAN',
   nmsIouThreshold: 0.5,
   nmsConfidenceThreshold: 0,
+  confidenceModel: 'aggregate_cov',
 };
 
 export function defaultClusteringConfig(labels: readonly string[]): ClusteringConfig {
@@ -116,6 +130,7 @@ function emptyClassConfig(): ClassClusteringConfig {
     algorithm: 'DBSCAN',
     nmsIouThreshold: 0,
     nmsConfidenceThreshold: 0,
+    confidenceModel: 'aggregate_cov',
   };
 }
 
@@ -127,7 +142,10 @@ const CLASS_FIELDS = [
   'clustering_algorithm',
   'nms_iou_threshold',
   'nms_confidence_threshold',
+  'confidence_model',
 ];
+
+const CONFIDENCE_MODELS: readonly ConfidenceModel[] = ['aggregate_cov', 'mean_cov'];
 
 function readClassConfig(msg: TextProtoMessage, read: FieldReader): ClassClusteringConfig {
   const c = emptyClassConfig();
@@ -144,17 +162,23 @@ function readClassConfig(msg: TextProtoMessage, read: FieldReader): ClassCluster
         break;
       case 'nms_confidence_threshold':
         c.nmsConfidenceThreshold = read.float(f);
+        c.lines = { ...c.lines, nmsConfidenceThreshold: f.line };
         break;
       case 'clustering_algorithm':
-        c.algorithm = read.enumOf(f, ['DBSCAN', 'NMS']) as ClusteringAlgorithm;
+        c.algorithm = read.enumOf(f, ['DBSCAN', 'NMS', 'HYBRID']) as ClusteringAlgorithm;
+        break;
+      case 'confidence_model':
+        c.confidenceModel = read.confidenceModel(f);
         break;
       case 'dbscan_config':
         for (const d of read.message(f).fields) {
           if (d.name === 'dbscan_eps') c.dbscanEps = read.float(d);
           else if (d.name === 'dbscan_min_samples') c.dbscanMinSamples = read.float(d);
           else if (d.name === 'neighborhood_size') c.neighborhoodSize = read.int(d);
-          else if (d.name === 'dbscan_confidence_threshold') c.dbscanConfidenceThreshold = read.float(d);
-          else {
+          else if (d.name === 'dbscan_confidence_threshold') {
+            c.dbscanConfidenceThreshold = read.float(d);
+            c.lines = { ...c.lines, dbscanConfidenceThreshold: d.line };
+          } else {
             throw read.unknown(d, 'DBSCANConfig', [
               'dbscan_eps',
               'dbscan_min_samples',
@@ -223,6 +247,17 @@ class FieldReader {
   message(f: TextProtoField): TextProtoMessage {
     if (!isTextProtoMessage(f.value)) throw this.fail(f, 'a message in { }');
     return f.value;
+  }
+
+  /** TAO writes it as a string ("aggregate_cov"); an identifier is taken too. 'mlp' is refused as TAO's inference refuses it. */
+  confidenceModel(f: TextProtoField): ConfidenceModel {
+    const v = typeof f.value === 'string' ? f.value : isTextProtoEnum(f.value) ? f.value.enum : undefined;
+    if (v !== undefined && (CONFIDENCE_MODELS as readonly string[]).includes(v)) return v as ConfidenceModel;
+    const why = v === 'mlp' ? " (TAO's own inference refuses it too: an MLP confidence model is not supported)" : '';
+    throw new UserInputError(
+      `${this.file}:${f.line}:${f.column}: confidence_model is ${JSON.stringify(v ?? f.value)}${why}; expected one of ${CONFIDENCE_MODELS.join(', ')}`,
+      { file: this.file, line: f.line, column: f.column },
+    );
   }
 
   enumOf(f: TextProtoField, allowed: string[]): string {

@@ -11,6 +11,7 @@ import { DecodeOptions, FamilyId, ModelFamily, ModelSignature, pickFamily } from
 import { decodeImage, encodePng } from './image-codec';
 import { KServeClient, KServeRequestError } from './kserve-client';
 import { RgbImage } from './rgb-image';
+import { Scoring, describeScoring, scoreThresholdScoring } from './score-rule';
 
 export interface SmokeTestSettings {
   /** JPEG/PNG file paths. */
@@ -56,6 +57,8 @@ export interface SmokeTestResult {
   model: string;
   images: ImageResult[];
   totalDetections: number;
+  /** What the scores mean and the threshold that applied (DetectNet_v2: summed coverage against the clustering config). */
+  scoring: Scoring;
   failure?: string;
 }
 
@@ -97,13 +100,16 @@ export async function runSmokeTest(target: SmokeTestTarget, settings: SmokeTestS
     await fs.promises.mkdir(settings.outputDir, { recursive: true });
     const outputNames = annotatedFileNames(settings.images);
     const results: ImageResult[] = [];
+    let scoring = scoreThresholdScoring(settings.scoreThreshold);
     // One request at a time: Azure ML's max_concurrent_requests_per_instance defaults to 1.
     for (const [i, file] of settings.images.entries()) {
-      const result = await scoreImage(client, model, family, sig, decodeOptions, settings, file, images[i], path.join(settings.outputDir, outputNames[i]));
-      log.info(describeImageResult(result, settings.scoreThreshold));
-      results.push(result);
+      const scored = await scoreImage(client, model, family, sig, decodeOptions, settings, file, images[i], path.join(settings.outputDir, outputNames[i]));
+      if (i === 0) log.info(`scores: ${describeScoring(scored.scoring)}`);
+      scoring = scored.scoring;
+      log.info(describeImageResult(scored.result));
+      results.push(scored.result);
     }
-    return smokeTestVerdict(family.id, model, results, settings);
+    return smokeTestVerdict(family.id, model, results, settings, scoring);
   } finally {
     client.close();
   }
@@ -158,15 +164,17 @@ async function scoreImage(
   file: string,
   image: RgbImage,
   annotatedPng: string,
-): Promise<ImageResult> {
+): Promise<{ result: ImageResult; scoring: Scoring }> {
   const started = Date.now();
   const prepared = family.prepare(image, sig, decodeOptions);
+  const scoring = prepared.scoring ?? scoreThresholdScoring(settings.scoreThreshold);
   const outputs = await client.infer(model, prepared.inputs, prepared.outputNames, { binary: settings.protocol === 'binary' });
   const decoded = prepared.decode(outputs);
   const durationMs = Date.now() - started;
-  const detections = decoded.detections.filter((d) => d.score >= settings.scoreThreshold);
+  // A clustering config's thresholds already judged DetectNet_v2 clusters; 'score-threshold' is not applied again.
+  const detections = scoring.scoreThresholdDecides ? decoded.detections.filter((d) => d.score >= settings.scoreThreshold) : decoded.detections;
   await fs.promises.writeFile(annotatedPng, encodePng(annotate(image, detections)));
-  return { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs };
+  return { result: { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs }, scoring };
 }
 
 /** `<base name>.annotated.png`, with -2, -3, ... when two images share a base name. */
@@ -182,25 +190,36 @@ export function annotatedFileNames(images: readonly string[]): string[] {
   });
 }
 
-/** Passed iff every image has at least minDetections detections at or above the threshold. */
+/**
+ * Passed iff every image has at least minDetections detections. The failure message names the cause:
+ * an image with none (the threshold that applied, what the scores mean, the best raw scores) or an
+ * image with some but fewer than 'min-detections'.
+ */
 export function smokeTestVerdict(
   family: FamilyId,
   model: string,
   images: ImageResult[],
   settings: Pick<SmokeTestSettings, 'minDetections' | 'scoreThreshold'>,
+  scoring: Scoring = scoreThresholdScoring(settings.scoreThreshold),
 ): SmokeTestResult {
-  const short = images.filter((r) => r.detections.length < settings.minDetections);
+  const none = images.filter((r) => r.detections.length === 0 && settings.minDetections > 0);
+  const few = images.filter((r) => r.detections.length > 0 && r.detections.length < settings.minDetections);
   const totalDetections = images.reduce((n, r) => n + r.detections.length, 0);
-  const result: SmokeTestResult = { passed: short.length === 0, family, model, images, totalDetections };
-  if (short.length > 0) {
+  const result: SmokeTestResult = { passed: none.length + few.length === 0, family, model, images, totalDetections, scoring };
+  const parts: string[] = [];
+  if (none.length > 0) {
     const need = settings.minDetections > 1 ? ` (need ${settings.minDetections})` : '';
-    const lines = short.map(
-      (r) =>
-        `${path.basename(r.image)}: ${r.detections.length} detection${r.detections.length === 1 ? '' : 's'} ≥ ${settings.scoreThreshold}${need}; ` +
-        `highest raw scores: ${formatScores(r.topRawScores)}`,
-    );
-    result.failure = `${lines.join('; ')} — lower 'score-threshold' or check the model`;
+    const where = scoring.scoreThresholdDecides ? `≥ ${settings.scoreThreshold}` : `where ${describeScoring(scoring)}`;
+    const lines = none.map((r) => `${path.basename(r.image)}: 0 detections ${where}${need}; highest ${scoring.rawMeaning}: ${formatScores(r.topRawScores)}`);
+    parts.push(`${lines.join('; ')} — ${scoring.lowerHint}`);
   }
+  if (few.length > 0) {
+    const lines = few.map((r) => `${path.basename(r.image)}: ${r.detections.length} detection${r.detections.length === 1 ? '' : 's'} (${formatDetections(r.detections)})`);
+    parts.push(
+      `${lines.join('; ')}, fewer than 'min-detections' ${settings.minDetections} — lower 'min-detections' or use images with more objects`,
+    );
+  }
+  if (parts.length > 0) result.failure = parts.join('. ');
   return result;
 }
 
@@ -212,11 +231,12 @@ function formatScores(scores: readonly { label: string; score: number }[]): stri
   return top.length === 0 ? 'none' : top.map(([label, score]) => `${label} ${score.toFixed(2)}`).join(', ');
 }
 
-function describeImageResult(r: ImageResult, threshold: number): string {
-  const found = r.detections
-    .slice(0, 5)
-    .map((d) => `${d.label} ${d.score.toFixed(2)}`)
-    .join(', ');
-  const more = r.detections.length > 5 ? ', …' : '';
-  return `${path.basename(r.image)}: ${r.detections.length} detection(s) ≥ ${threshold}${found ? ` (${found}${more})` : ''} in ${r.durationMs} ms`;
+function formatDetections(detections: readonly Detection[]): string {
+  const shown = detections.slice(0, 5).map((d) => `${d.label} ${d.score.toFixed(2)}`);
+  return `${shown.join(', ')}${detections.length > 5 ? ', …' : ''}`;
+}
+
+function describeImageResult(r: ImageResult): string {
+  const found = r.detections.length ? ` (${formatDetections(r.detections)})` : '';
+  return `${path.basename(r.image)}: ${r.detections.length} detection(s)${found} in ${r.durationMs} ms`;
 }

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { UserInputError } from '../../../src/errors';
 import { decodeImage, encodePng } from '../../../src/smoke-test/image-codec';
 import { ImageResult, SmokeTestSettings, annotatedFileNames, runSmokeTest, smokeTestVerdict } from '../../../src/smoke-test/run-smoke-test';
+import { Scoring } from '../../../src/smoke-test/score-rule';
 import { SceneObject, configPbtxtForDetectNetV2, detectNetV2Model, drawScene, writeTritonRepository } from '../../../testbed/onnx-models/onnx-models';
 import { TritonModelServer, loadTritonModelRepository } from '../../../testbed/triton-server/triton-model-server';
 import { HttpsTriton, TEST_KEY, recordingLog, startHttpsTriton } from './https-triton-fixture';
@@ -65,7 +66,9 @@ describe('runSmokeTest against a DetectNet_v2 ONNX model served over HTTPS', () 
     const png = result.images[0].annotatedPng;
     expect(png).toBe(path.join(dir, 'out', 'street.png.annotated.png'));
     expect(decodeImage(fs.readFileSync(png), png)).toMatchObject({ width: W, height: H });
-    expect(log.lines.some((l) => l.startsWith('street.png: 3 detection(s) ≥ 0.5'))).toBe(true);
+    // The log says what DetectNet_v2 scores are and which threshold judged them, then each image's finds.
+    expect(log.lines).toContain("scores: summed coverage ≥ 0.5 (input 'score-threshold')");
+    expect(log.lines.some((l) => l.startsWith('street.png: 3 detection(s) ('))).toBe(true);
   });
 
   it('gives the same detections over the JSON protocol', async () => {
@@ -127,10 +130,39 @@ describe('smokeTestVerdict', () => {
     expect(result.failure).toBe("street.png: 0 detections ≥ 0.5; highest raw scores: car 0.31, pedestrian 0.12 — lower 'score-threshold' or check the model");
   });
 
-  it('says how many were needed when min-detections is above 1, and passes when every image has enough', () => {
+  it("names 'min-detections' when an image has detections but too few, and passes when every image has enough", () => {
     const short = smokeTestVerdict('generic', 'm', [image('a.jpg', [0.7], [{ label: 'car', score: 0.7 }])], { minDetections: 2, scoreThreshold: 0.6 });
-    expect(short.failure).toBe("a.jpg: 1 detection ≥ 0.6 (need 2); highest raw scores: car 0.70 — lower 'score-threshold' or check the model");
+    expect(short.failure).toBe("a.jpg: 1 detection (car 0.70), fewer than 'min-detections' 2 — lower 'min-detections' or use images with more objects");
+    expect(short.failure).not.toMatch(/score-threshold/);
     const enough = smokeTestVerdict('generic', 'm', [image('a.jpg', [0.7, 0.8], [])], { minDetections: 2, scoreThreshold: 0.6 });
-    expect(enough).toEqual({ passed: true, family: 'generic', model: 'm', images: enough.images, totalDetections: 2 });
+    expect(enough).toEqual({ passed: true, family: 'generic', model: 'm', images: enough.images, totalDetections: 2, scoring: enough.scoring });
+  });
+
+  it('gives each cause its own advice when one image has none and another too few', () => {
+    const result = smokeTestVerdict('generic', 'm', [image('a.jpg', [], []), image('b.jpg', [0.9], [])], { minDetections: 2, scoreThreshold: 0.5 });
+    expect(result.failure).toBe(
+      "a.jpg: 0 detections ≥ 0.5 (need 2); highest raw scores: none — lower 'score-threshold' or check the model. " +
+        "b.jpg: 1 detection (car 0.90), fewer than 'min-detections' 2 — lower 'min-detections' or use images with more objects",
+    );
+  });
+
+  it('with a clustering config, names its thresholds and what DetectNet_v2 scores mean instead of score-threshold', () => {
+    const scoring: Scoring = {
+      rules: [
+        { labels: ['car'], meaning: 'summed coverage', comparison: '>', threshold: 0.9, origin: 'dbscan_confidence_threshold in c.prototxt', lines: [11] },
+        { labels: ['pedestrian'], meaning: 'summed coverage', comparison: '>', threshold: 0.2, origin: 'dbscan_confidence_threshold in c.prototxt', lines: [45] },
+      ],
+      rawMeaning: 'cell coverages',
+      scoreThresholdDecides: false,
+      lowerHint: "lower the per-class thresholds in c.prototxt or check the model ('score-threshold' does not apply with a clustering config)",
+    };
+    const raw = [{ label: 'pedestrian', score: 0.12 }];
+    const result = smokeTestVerdict('detectnet_v2', 'm', [image('street.png', [], raw)], { minDetections: 1, scoreThreshold: 0.5 }, scoring);
+    expect(result.failure).toBe(
+      'street.png: 0 detections where car: summed coverage > 0.9; pedestrian: summed coverage > 0.2 ' +
+        '(dbscan_confidence_threshold in c.prototxt lines 11, 45); highest cell coverages: pedestrian 0.12 — ' +
+        "lower the per-class thresholds in c.prototxt or check the model ('score-threshold' does not apply with a clustering config)",
+    );
+    expect(result.scoring).toBe(scoring);
   });
 });

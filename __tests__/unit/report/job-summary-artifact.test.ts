@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { describeArtifact, pngSize } from '../../../src/report/job-summary';
+import { describeArtifact, detectionRows, pngSize } from '../../../src/report/job-summary';
 
 it('links the uploaded artifact and counts what is in it', () => {
   const line = describeArtifact({ state: 'uploaded', artifact: { id: 7, name: 'smoke-test-ep', url: 'https://github.com/o/r/actions/runs/1/artifacts/7', files: ['a.annotated.png', 'b.annotated.png', 'plan.json'], zipBytes: 4096 } });
@@ -28,4 +28,27 @@ it('reads a PNG size from its header, and nothing from other files', () => {
   fs.writeFileSync(path.join(dir, 'y.png'), 'not a png at all, not even close');
   expect(pngSize(path.join(dir, 'y.png'))).toBeUndefined();
   expect(pngSize(path.join(dir, 'missing.png'))).toBeUndefined();
+});
+
+it('shows each detection score with its meaning and the threshold that kept it', () => {
+  const img = {
+    image: '/i/street.png',
+    detections: [
+      { label: 'pedestrian', classId: 2, score: 0.3125, box: { x1: 59, y1: 5, x2: 159, y2: 105 } },
+      { label: 'bus', classId: 3, score: 0.7, box: { x1: 0, y1: 0, x2: 10, y2: 10 } },
+    ],
+    topRawScores: [],
+    annotatedPng: '/o/street.png.annotated.png',
+    durationMs: 3,
+  };
+  const scoring = {
+    rules: [{ labels: ['pedestrian'], meaning: 'summed coverage', comparison: '>' as const, threshold: 0.2, origin: 'dbscan_confidence_threshold in c.prototxt', lines: [45] }],
+    rawMeaning: 'cell coverages',
+    scoreThresholdDecides: false,
+    lowerHint: '',
+  };
+  expect(detectionRows(img, scoring)).toEqual([
+    ['1', 'pedestrian', '0.313 (summed coverage)', '&gt; 0.2, dbscan_confidence_threshold in c.prototxt', '59, 5, 159, 105'],
+    ['2', 'bus', '0.700', '', '0, 0, 10, 10'],
+  ]);
 });

@@ -34,11 +34,11 @@ describe('DetectNet_v2: a 2x2 grid decoded by hand (TAO default clustering)', ()
   // car: two cells see one object. IoU((2,4,22,24), (4,4,24,24)) = 360/440 = 0.82, distance 0.18 <= eps 0.3: one cluster.
   cell(0, 0, 0, 0.6, [2, 4, 22, 24]);
   cell(0, 0, 1, 0.4, [4, 4, 24, 24]);
-  // car: a faint cell far away; its neighbourhood weighs 0.03 < dbscan_min_samples 0.05 (noise), and
-  // even as a cluster 0.03 would not pass dbscan_confidence_threshold 0.9.
+  // car: a faint cell far away; its neighbourhood weighs 0.03 < min_samples 1 (TAO's max(int(0.05), 1)): noise.
   cell(0, 1, 1, 0.03, [26, 26, 31, 31]);
-  // person: one confident cell alone; 0.95 > dbscan_confidence_threshold 0.9.
+  // person: two cells see the same box; 0.95 + 0.25 = 1.2 reaches min_samples 1.
   cell(1, 1, 0, 0.95, [0.5, 16.5, 10.5, 26.5]);
+  cell(1, 1, 1, 0.25, [0.5, 16.5, 10.5, 26.5]);
 
   const decoded = () =>
     detectNetV2Family.prepare(blank(64, 64), sig, { scoreThreshold: 0.5, labels: ['car', 'person'] }).decode([
@@ -53,11 +53,11 @@ describe('DetectNet_v2: a 2x2 grid decoded by hand (TAO default clustering)', ()
     expect(cars.map((d) => [+d.score.toFixed(4), corners(d.box)])).toEqual([[1, [5.6, 8, 45.6, 48]]]);
   });
 
-  it('keeps the lone person cell, its box doubled, and sorts detections by score', () => {
+  it('keeps the person cells as one box, doubled, and sorts detections by score', () => {
     const { detections } = decoded();
     expect(detections.map((d) => [d.label, d.classId, +d.score.toFixed(4), corners(d.box)])).toEqual([
+      ['person', 1, 1.2, [1, 33, 21, 53]],
       ['car', 0, 1, [5.6, 8, 45.6, 48]],
-      ['person', 1, 0.95, [1, 33, 21, 53]],
     ]);
   });
 
@@ -66,8 +66,9 @@ describe('DetectNet_v2: a 2x2 grid decoded by hand (TAO default clustering)', ()
       ['person', 0.95],
       ['car', 0.6],
       ['car', 0.4],
-      ['car', 0.03],
+      ['person', 0.25],
     ]);
+    expect(decoded().topRawScores[4]).toEqual({ label: 'car', score: expect.closeTo(0.03, 5) });
   });
 });
 

@@ -65,7 +65,14 @@ describe('loadClusteringConfig', () => {
     ['a string where a number belongs', 'stride: 16\nclasswise_clustering_config { key: "car" value { coverage_threshold: "0.1" } }', 2, /coverage_threshold is "0.1"; expected a number/],
     ['a fraction where an integer belongs', 'linewidth: 2.5', 1, /linewidth is 2.5; expected an integer/],
     ['an entry without a key', 'linewidth: 4\nclasswise_clustering_config { value { } }', 2, /has no key/],
-    ['an unknown algorithm', 'classwise_clustering_config { key: "car" value {\nclustering_algorithm: HYBRID } }', 2, /expected one of DBSCAN, NMS/],
+    ['an unknown algorithm', 'classwise_clustering_config { key: "car" value {\nclustering_algorithm: OPTICS } }', 2, /expected one of DBSCAN, NMS, HYBRID/],
+    [
+      "TAO's MLP confidence model, which TAO's own inference refuses",
+      'classwise_clustering_config { key: "car" value {\n\n confidence_model: "mlp" } }',
+      3,
+      /confidence_model is "mlp" \(TAO's own inference refuses it too.*\); expected one of aggregate_cov, mean_cov/,
+    ],
+    ['an unknown confidence model', 'classwise_clustering_config { key: "car" value { confidence_model: "max_cov" } }', 1, /expected one of aggregate_cov, mean_cov/],
   ])('reports %s with the file and line', (_what, text, line, message) => {
     const err = errorOf(text);
     expect(err.message).toMatch(message);
@@ -107,5 +114,35 @@ describe('defaultClusteringConfig', () => {
     });
     expect(config.stride).toBe(16);
     expect(config.file).toBeUndefined();
+  });
+
+  it('reads HYBRID clustering and the mean_cov confidence model, and the lines of the thresholds', () => {
+    const config = load(
+      [
+        'classwise_clustering_config {',
+        '  key: "person"',
+        '  value {',
+        '    clustering_algorithm: HYBRID',
+        '    confidence_model: "mean_cov"',
+        '    nms_confidence_threshold: 0.2',
+        '    dbscan_config { dbscan_eps: 0.3 dbscan_min_samples: 0.05',
+        '      dbscan_confidence_threshold: 0.4 }',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
+    expect(config.classes.get('person')).toMatchObject({
+      algorithm: 'HYBRID',
+      confidenceModel: 'mean_cov',
+      nmsConfidenceThreshold: 0.2,
+      dbscanConfidenceThreshold: 0.4,
+      lines: { nmsConfidenceThreshold: 6, dbscanConfidenceThreshold: 8 },
+    });
+  });
+
+  it('scores clusters by summed coverage unless the file says otherwise', () => {
+    const file = path.join(FIXTURES, REAL_FILES[3][0]);
+    const config = loadClusteringConfig(fs.readFileSync(file, 'utf8'), file);
+    expect([...config.classes.values()].map((c) => c.confidenceModel)).toEqual(['aggregate_cov', 'aggregate_cov', 'aggregate_cov']);
   });
 });

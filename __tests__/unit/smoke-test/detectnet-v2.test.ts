@@ -70,20 +70,21 @@ describe('DetectNet_v2 family', () => {
   it.each(['plain', 'tf'] as const)('decodes a cell into a box in original-image pixels (%s tensor names)', (style) => {
     // Cell row 1, col 2: centre (2*16+0.5, 1*16+0.5) = (32.5, 16.5).
     // x1 = 32.5 - 0.5*35 = 15, y1 = 16.5 - 0.4*35 = 2.5, x2 = 32.5 + 0.3*35 = 43, y2 = 16.5 + 0.2*35 = 23.5; x2 for the image.
-    const outputs = new GridOutputs(1).set(0, 1, 2, 0.95, [0.5, 0.4, 0.3, 0.2]).tensors(style);
+    // Coverage 1: a lone cell is a DBSCAN core point only when its coverage reaches min_samples 1.
+    const outputs = new GridOutputs(1).set(0, 1, 2, 1, [0.5, 0.4, 0.3, 0.2]).tensors(style);
     const req = detectNetV2Family.prepare(solidImage(128, 64, [0, 0, 0]), signature(style), opts());
     const { detections, topRawScores } = req.decode(outputs);
     expect(detections).toHaveLength(1);
     expect(detections[0].label).toBe('car');
-    expect(detections[0].score).toBeCloseTo(0.95, 5);
+    expect(detections[0].score).toBeCloseTo(1, 5);
     const b = detections[0].box;
     expect([b.x1, b.y1, b.x2, b.y2].map((v) => +v.toFixed(3))).toEqual([30, 5, 86, 47]);
-    expect(topRawScores[0]).toEqual({ label: 'car', score: expect.closeTo(0.95, 5) });
+    expect(topRawScores[0]).toEqual({ label: 'car', score: expect.closeTo(1, 5) });
   });
 
   it('clips boxes to the model input before scaling, as TAO does', () => {
     // Cell row 0, col 0: centre (0.5, 0.5); x1 = 0.5 - 35 < 0 -> 0; x2 = 0.5 + 2*35 = 70.5 > 64 -> 64.
-    const outputs = new GridOutputs(1).set(0, 0, 0, 0.99, [1, 1, 2, 0.5]).tensors('plain');
+    const outputs = new GridOutputs(1).set(0, 0, 0, 1, [1, 1, 2, 0.5]).tensors('plain');
     const { detections } = detectNetV2Family.prepare(solidImage(128, 64, [0, 0, 0]), signature('plain'), opts()).decode(outputs);
     expect(detections[0].box).toEqual({ x1: 0, y1: 0, x2: 128, y2: 36 });
   });
@@ -123,7 +124,7 @@ describe('DetectNet_v2 family', () => {
       'c.txt',
     );
     // Cell row 1, col 1 at stride 8: centre (8.5, 8.5); box 8.5 -+ 0.1*35 = 5 .. 12; scale 1.
-    const outputs = new GridOutputs(1).set(0, 1, 1, 0.8, [0.1, 0.1, 0.1, 0.1]).tensors('plain');
+    const outputs = new GridOutputs(1).set(0, 1, 1, 1, [0.1, 0.1, 0.1, 0.1]).tensors('plain');
     const req = detectNetV2Family.prepare(solidImage(64, 32, [0, 0, 0]), signature('plain'), opts({ clustering, scoreThreshold: 0 }));
     const b = req.decode(outputs).detections[0].box;
     expect([b.x1, b.y1, b.x2, b.y2].map((v) => +v.toFixed(3))).toEqual([5, 5, 12, 12]);
@@ -137,26 +138,24 @@ describe('DetectNet_v2 clustering', () => {
   it('merges overlapping cells into their coverage-weighted mean box, with the summed coverage', () => {
     // IoU of the two boxes: 36*40 / (1600 + 1600 - 1440) = 0.82, distance 0.18 < eps 0.3.
     const candidates = [
-      { box: box(0, 0, 40, 40), coverage: 0.6 },
-      { box: box(4, 0, 44, 40), coverage: 0.2 },
-      { box: box(200, 200, 240, 240), coverage: 0.3 },
+      { box: box(0, 0, 40, 40), coverage: 0.75 },
+      { box: box(4, 0, 44, 40), coverage: 0.25 },
     ];
     const clusters = clusterCandidates(candidates, cfg({ dbscanConfidenceThreshold: 0.25 }));
-    expect(clusters).toHaveLength(2);
-    // x1 = (0*0.6 + 4*0.2) / 0.8 = 1; x2 = (40*0.6 + 44*0.2) / 0.8 = 41.
+    expect(clusters).toHaveLength(1);
+    // x1 = (0*0.75 + 4*0.25) / 1 = 1; x2 = (40*0.75 + 44*0.25) / 1 = 41.
     expect(clusters[0].box.x1).toBeCloseTo(1);
     expect(clusters[0].box.x2).toBeCloseTo(41);
-    expect(clusters[0].confidence).toBeCloseTo(0.8);
-    expect(clusters[1].confidence).toBeCloseTo(0.3);
+    expect(clusters[0].confidence).toBeCloseTo(1);
   });
 
   it('keeps a cluster only when its summed coverage is above the confidence threshold', () => {
     const candidates = [
+      { box: box(0, 0, 40, 40), coverage: 0.75 },
       { box: box(0, 0, 40, 40), coverage: 0.5 },
-      { box: box(0, 0, 40, 40), coverage: 0.4 },
     ];
-    expect(clusterCandidates(candidates, cfg({ dbscanConfidenceThreshold: 0.9 }))).toEqual([]); // 0.9 is not above 0.9
-    expect(clusterCandidates(candidates, cfg({ dbscanConfidenceThreshold: 0.89 }))).toHaveLength(1);
+    expect(clusterCandidates(candidates, cfg({ dbscanConfidenceThreshold: 1.25 }))).toEqual([]); // 1.25 is not above 1.25
+    expect(clusterCandidates(candidates, cfg({ dbscanConfidenceThreshold: 1.24 }))).toHaveLength(1);
   });
 
   it('drops clusters not taller than minimum_bounding_box_height', () => {

@@ -1,5 +1,5 @@
-// DetectNet_v2 output decoding as NVIDIA's tao-toolkit-triton-apps does it
-// (tao_triton/python/postprocessing/detectnet_processor.py and utils.py):
+// DetectNet_v2 output decoding: boxes as NVIDIA's tao-toolkit-triton-apps decodes them
+// (tao_triton/python/postprocessing/utils.py), clustering as TAO itself does (docs/adr/008):
 // every grid cell predicts, per class, a coverage (objectness) and box edges relative to the
 // cell centre; cells above the coverage threshold are clustered per class.
 
@@ -70,53 +70,77 @@ export function classCandidates(grid: DetectNetGrid, classId: number, geo: GridG
 
 export interface ClusteredBox {
   box: Box;
-  /** DBSCAN: the cluster's summed coverage (TAO's confidence, can exceed 1); NMS: the cell's coverage. */
+  /**
+   * DBSCAN: the cluster's summed coverage (aggregate_cov, can exceed 1) or (mean - min) / (max - min)
+   * of its coverages (mean_cov); NMS and HYBRID: the kept cell's own coverage.
+   */
   confidence: number;
 }
 
+/** TAO's DBSCAN gets min_samples = max(int(dbscan_min_samples), 1) (postprocessor/cluster.py, utilities.py). */
+export function taoMinSamples(dbscanMinSamples: number): number {
+  return Math.max(Math.trunc(dbscanMinSamples), 1);
+}
+
+/** What TAO's bbox_handler.py uses when the file leaves nms_iou_threshold / nms_confidence_threshold at 0. */
+export function effectiveNms(cfg: ClassClusteringConfig): { iou: number; confidence: number } {
+  return { iou: cfg.nmsIouThreshold || 0.3, confidence: cfg.nmsConfidenceThreshold || 0.1 };
+}
+
 /**
- * DBSCAN mode (TAO): distance 1 - IoU, core points by summed coverage >= dbscan_min_samples, the
- * cluster box is the coverage-weighted mean, kept when summed coverage > dbscan_confidence_threshold
- * and height > minimum_bounding_box_height. NMS mode: greedy NMS at nms_iou_threshold, kept when
- * coverage > nms_confidence_threshold and height > minimum_bounding_box_height.
+ * TAO's post-processing (tao_tensorflow1_backend detectnet_v2/postprocessor, see docs/adr/008):
+ * DBSCAN on precomputed 1 - IoU distances with the coverages as sample weights and
+ * min_samples = max(int(dbscan_min_samples), 1), so a point is core only when its neighbourhood's
+ * coverage sums to at least 1; a cluster's box is the coverage-weighted mean, kept when its
+ * confidence > dbscan_confidence_threshold and its height > minimum_bounding_box_height.
+ * NMS: greedy NMS at nms_iou_threshold over the cells, kept when coverage > nms_confidence_threshold
+ * (TAO applies no height filter there). HYBRID: the cells of the kept DBSCAN clusters go through NMS.
  */
 export function clusterCandidates(candidates: readonly Candidate[], cfg: ClassClusteringConfig): ClusteredBox[] {
   if (candidates.length === 0) return [];
-  if (cfg.algorithm === 'NMS') {
-    const kept = nonMaximumSuppression(
-      candidates.map((c) => ({ box: c.box, score: c.coverage })),
-      cfg.nmsIouThreshold,
-    );
-    return kept
-      .map((i) => ({ box: candidates[i].box, confidence: candidates[i].coverage }))
-      .filter((b) => b.confidence > cfg.nmsConfidenceThreshold && b.box.y2 - b.box.y1 > cfg.minimumBoundingBoxHeight);
-  }
+  if (cfg.algorithm === 'NMS') return nmsClusters(candidates, cfg);
+  const clusters = dbscanClusters(candidates, cfg);
+  if (cfg.algorithm === 'HYBRID') return nmsClusters(clusters.flatMap((c) => c.members), cfg);
+  return clusters.map(({ box, confidence }) => ({ box, confidence }));
+}
+
+function nmsClusters(candidates: readonly Candidate[], cfg: ClassClusteringConfig): ClusteredBox[] {
+  const nms = effectiveNms(cfg);
+  return nonMaximumSuppression(
+    candidates.map((c) => ({ box: c.box, score: c.coverage })),
+    nms.iou,
+  )
+    .map((i) => ({ box: candidates[i].box, confidence: candidates[i].coverage }))
+    .filter((b) => b.confidence > nms.confidence);
+}
+
+function dbscanClusters(candidates: readonly Candidate[], cfg: ClassClusteringConfig): (ClusteredBox & { members: Candidate[] })[] {
   const weights = candidates.map((c) => c.coverage);
   const labels = dbscan(
     candidates.length,
     (i, j) => 1 - iou(candidates[i].box, candidates[j].box),
     cfg.dbscanEps,
-    cfg.dbscanMinSamples,
+    taoMinSamples(cfg.dbscanMinSamples),
     weights,
   );
-  const sums = new Map<number, { w: number; x1: number; y1: number; x2: number; y2: number }>();
+  const groups = new Map<number, Candidate[]>();
   labels.forEach((label, i) => {
     if (label < 0) return;
-    const s = sums.get(label) ?? { w: 0, x1: 0, y1: 0, x2: 0, y2: 0 };
-    const { box } = candidates[i];
-    const w = weights[i];
-    s.w += w;
-    s.x1 += box.x1 * w;
-    s.y1 += box.y1 * w;
-    s.x2 += box.x2 * w;
-    s.y2 += box.y2 * w;
-    sums.set(label, s);
+    const group = groups.get(label);
+    if (group) group.push(candidates[i]);
+    else groups.set(label, [candidates[i]]);
   });
-  const out: ClusteredBox[] = [];
-  for (const s of sums.values()) {
-    const box = { x1: s.x1 / s.w, y1: s.y1 / s.w, x2: s.x2 / s.w, y2: s.y2 / s.w };
-    if (s.w > cfg.dbscanConfidenceThreshold && box.y2 - box.y1 > cfg.minimumBoundingBoxHeight) {
-      out.push({ box, confidence: s.w });
+  const out: (ClusteredBox & { members: Candidate[] })[] = [];
+  for (const members of groups.values()) {
+    const covs = members.map((m) => m.coverage);
+    const sum = covs.reduce((a, b) => a + b, 0);
+    const mean = (k: keyof Box): number => members.reduce((a, m) => a + m.box[k] * m.coverage, 0) / sum;
+    const box = { x1: mean('x1'), y1: mean('y1'), x2: mean('x2'), y2: mean('y2') };
+    // mean_cov as TAO's utilities.py computes it; NaN (all coverages equal, e.g. one cell) is never kept, as in TAO.
+    const confidence =
+      cfg.confidenceModel === 'mean_cov' ? (sum / covs.length - Math.min(...covs)) / (Math.max(...covs) - Math.min(...covs)) : sum;
+    if (box.y2 - box.y1 > cfg.minimumBoundingBoxHeight && confidence > cfg.dbscanConfidenceThreshold) {
+      out.push({ box, confidence, members });
     }
   }
   return out;

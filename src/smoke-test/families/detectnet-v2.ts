@@ -4,10 +4,11 @@
 // or without TensorFlow's ':0' suffix depending on the export.
 
 import { UserInputError } from '../../errors';
-import { ClassClusteringConfig, TAO_DEFAULT_CLASS_CLUSTERING, defaultClusteringConfig } from '../clustering-config';
+import { ClassClusteringConfig, ClusteringConfig, TAO_DEFAULT_CLASS_CLUSTERING, defaultClusteringConfig } from '../clustering-config';
 import { Detection } from '../detection';
 import { RgbImage } from '../rgb-image';
-import { classCandidates, clusterCandidates, DetectNetGrid } from './detectnet-v2-postprocess';
+import { ScoreRule, Scoring, scoreThresholdScoring } from '../score-rule';
+import { classCandidates, clusterCandidates, DetectNetGrid, effectiveNms } from './detectnet-v2-postprocess';
 import { imageInputLayout, imageTensor } from './image-input';
 import type { DecodeOptions, ModelFamily, ModelSignature, PreparedRequest, TensorSignature } from './model-family';
 import { TopScores, labelFor, outputValues } from './output-tensors';
@@ -54,10 +55,13 @@ export const detectNetV2Family: ModelFamily = {
       pixelRange: '0_1',
     });
 
+    // Without a clustering config, TAO's default clustering groups the cells and 'score-threshold'
+    // alone judges the summed coverage; with one, its per-class thresholds decide (docs/adr/008).
+    const fromFile = clustering.file !== undefined;
     const classConfig = (label: string): ClassClusteringConfig => {
       const c = clustering.classes.get(label);
+      if (!fromFile) return { ...(c ?? TAO_DEFAULT_CLASS_CLUSTERING), dbscanConfidenceThreshold: -Infinity };
       if (c) return c;
-      if (clustering.file === undefined) return TAO_DEFAULT_CLASS_CLUSTERING;
       throw new UserInputError(
         `${clustering.file}: no classwise_clustering_config for class '${label}'; ` +
           `it has ${[...clustering.classes.keys()].join(', ') || 'none'}. Add an entry with key: "${label}"`,
@@ -68,6 +72,7 @@ export const detectNetV2Family: ModelFamily = {
     return {
       inputs: [tensor],
       outputNames: [cov.name, bbox.name],
+      scoring: fromFile ? clusteringScoring(clustering, opts.labels) : scoreThresholdScoring(opts.scoreThreshold, 'summed coverage'),
       decode(outputs) {
         const c = outputValues(outputs, COV);
         const b = outputValues(outputs, BBOX);
@@ -102,7 +107,7 @@ export const detectNetV2Family: ModelFamily = {
           for (const v of plane) top.add(() => label, v);
           const cfg = classConfig(label);
           for (const cluster of clusterCandidates(classCandidates(grid, classId, geo, cfg.coverageThreshold), cfg)) {
-            if (cluster.confidence >= opts.scoreThreshold) {
+            if (fromFile || cluster.confidence >= opts.scoreThreshold) {
               detections.push({ label, classId, score: cluster.confidence, box: cluster.box });
             }
           }
@@ -113,3 +118,36 @@ export const detectNetV2Family: ModelFamily = {
     };
   },
 };
+
+/** What each class's score means under its clustering settings, and the file's threshold that judged it. */
+export function scoreMeaning(cfg: ClassClusteringConfig): string {
+  if (cfg.algorithm === 'NMS') return 'cell coverage (NMS)';
+  if (cfg.algorithm === 'HYBRID') return 'cell coverage (DBSCAN then NMS)';
+  return cfg.confidenceModel === 'mean_cov' ? 'mean_cov (mean - min) / (max - min) of cell coverages' : 'summed coverage';
+}
+
+function clusteringScoring(clustering: ClusteringConfig, labels: readonly string[]): Scoring {
+  const file = clustering.file ?? '';
+  const names = labels.length > 0 ? labels : [...clustering.classes.keys()];
+  const rules: ScoreRule[] = [];
+  for (const label of names) {
+    const cfg = clustering.classes.get(label);
+    if (!cfg) continue;
+    const nms = cfg.algorithm !== 'DBSCAN';
+    const line = nms ? cfg.lines?.nmsConfidenceThreshold : cfg.lines?.dbscanConfidenceThreshold;
+    rules.push({
+      labels: [label],
+      meaning: scoreMeaning(cfg),
+      comparison: '>',
+      threshold: nms ? effectiveNms(cfg).confidence : cfg.dbscanConfidenceThreshold,
+      origin: `${nms ? 'nms_confidence_threshold' : 'dbscan_confidence_threshold'} in ${file}`,
+      lines: line === undefined ? [] : [line],
+    });
+  }
+  return {
+    rules,
+    rawMeaning: 'cell coverages',
+    scoreThresholdDecides: false,
+    lowerHint: `lower the per-class thresholds in ${file} or check the model ('score-threshold' does not apply with a clustering config)`,
+  };
+}

@@ -5,6 +5,7 @@ import { UserInputError } from '../../errors';
 import { ClusteringConfig } from '../clustering-config';
 import { Detection } from '../detection';
 import { RgbImage } from '../rgb-image';
+import { Scoring } from '../score-rule';
 import { Tensor } from '../tensors';
 import { customVisionCompactFamily } from './custom-vision-compact';
 import { customVisionS1Family } from './custom-vision-s1';
@@ -62,6 +63,8 @@ export interface DecodeResult {
 export interface PreparedRequest {
   inputs: Tensor[];
   outputNames: string[];
+  /** What the scores mean and which threshold applies; absent: plain scores against 'score-threshold'. */
+  scoring?: Scoring;
   decode(outputs: Tensor[]): DecodeResult;
 }
 
