@@ -1,6 +1,7 @@
 /**
- * Orchestrates one run: inputs -> config -> source -> sign-in -> plan -> (dry-run stops) -> execute
- * -> outputs and job summary. Any error becomes core.setFailed with a message that says what to change;
+ * Orchestrates one run: inputs -> config (smoke-test images checked) -> source (Azure sign-in before the
+ * first Custom Vision call) -> plan -> (dry-run stops; a Custom Vision dry run stops after planning the
+ * source with reads only) -> execute -> outputs and job summary. Any error becomes core.setFailed with a message that says what to change;
  * outputs are set before an error is re-thrown.
  */
 import * as core from '@actions/core';
@@ -13,7 +14,7 @@ import { checkSignIn } from './azure/sign-in';
 import type { ModelType } from './config/action-config';
 import { buildConfig } from './config/build-config';
 import { readInputs, readRunEnvironment } from './config/read-inputs';
-import { readWorkspace } from './deploy/workspace-info';
+import { readWorkspace, type WorkspaceInfo } from './deploy/workspace-info';
 import { UserInputError, UserInputErrors } from './errors';
 import { executePlan, type ExecuteResult } from './execute/execute-plan';
 import { tritonBaseUrl } from './execute/smoke-gate';
@@ -26,7 +27,7 @@ import { writeJobSummary } from './report/job-summary';
 import { RunReport } from './report/run-report';
 import { uploadSmokeTestArtifact } from './report/smoke-test-artifact';
 import { loadClusteringConfig } from './smoke-test/clustering-config';
-import { prepareSource } from './source/prepare-source';
+import { planSource, prepareSource } from './source/prepare-source';
 
 export async function run(): Promise<void> {
   const started = Date.now();
@@ -54,8 +55,31 @@ export async function run(): Promise<void> {
     await fs.promises.mkdir(config.run.outputDir, { recursive: true });
     const mask = (s: string) => core.setSecret(s);
 
+    const oidc = (audience: string) => core.getIDToken(audience);
+    const credential = createCredential(config.auth, config.cloud, oidc);
+    const clients = createAzureClients(credential, config.cloud, config.workspace, actionLog);
+    // Once, before the first Azure ML or Custom Vision call: bad credentials fail before any training.
+    let signedIn: Promise<WorkspaceInfo> | undefined;
+    const signIn = () =>
+      (signedIn ??= (async () => {
+        await checkSignIn(credential, config.auth, config.cloud.resourceManagerAudience, oidc);
+        return readWorkspace(clients);
+      })());
+
+    if (config.rollout.dryRun && config.source.kind === 'custom-vision') {
+      const sourcePlan = (await stage('Model source plan (dry run, read-only)', () => planSource(config, actionLog, signIn)))!;
+      for (const row of sourcePlan.rows) core.info(`${row.item.padEnd(10)} ${row.text}`);
+      for (const row of sourcePlan.rows) report.record(`Custom Vision ${row.item}`, 'skip', row.text);
+      await fs.promises.writeFile(`${config.run.outputDir}/plan.json`, JSON.stringify({ source: sourcePlan.customVision }, null, 2));
+      core.setOutput('plan', `${config.run.outputDir}/plan.json`);
+      headline = `dry run: the Custom Vision plan; nothing changed (the Azure ML plan needs the trained export)`;
+      report.record('dry run', 'skip', 'plan printed; nothing changed in Custom Vision or Azure');
+      await writeJobSummary(report, { ok: true, headline, artifact: await uploadArtifact() });
+      return;
+    }
+
     const source = await stage('Model source', async () => {
-      const s = await prepareSource(config, actionLog);
+      const s = await prepareSource(config, actionLog, signIn);
       core.info(s.note);
       return s;
     });
@@ -65,12 +89,8 @@ export async function run(): Promise<void> {
       : undefined;
     const labels = source.smoke.labels ?? resolveLabels(config.smokeTest.labelsFile, source.repository, source.smoke.modelName, clustering ? [...clustering.classes.keys()] : []);
 
-    const oidc = (audience: string) => core.getIDToken(audience);
-    const credential = createCredential(config.auth, config.cloud, oidc);
-    const clients = createAzureClients(credential, config.cloud, config.workspace, actionLog);
     const { plan, registry } = await stage('Plan (read-only)', async () => {
-      await checkSignIn(credential, config.auth, config.cloud.resourceManagerAudience, oidc);
-      const workspace = await readWorkspace(clients);
+      const workspace = await signIn();
       let registry: RegistrySession | undefined;
       if (config.modelType === 'custom_model') {
         const input = config.image.registryName ? { name: config.image.registryName, id: config.image.registryId } : undefined;

@@ -13,7 +13,7 @@ import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file
 import { INPUT_DEFAULTS, type InputName, type RawInputs } from './input-defaults';
 import { parseBoolean, parseEnum, parseKeyValues, parseNumber, parseTrafficSteps } from './input-parsers';
 import { instanceTypeWarning, isPlausibleInstanceType } from './instance-types';
-import { expandImagePatterns } from './image-patterns';
+import { checkSmokeTestImage, expandImagePatterns } from './image-patterns';
 
 export interface RunEnvironment {
   workspaceDir: string;
@@ -96,6 +96,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
   const armEndpoint = input('azure-resource-manager-endpoint').replace(/\/+$/, '');
   const timeoutMinutes = attempt(() => parseNumber('timeout-minutes', input('timeout-minutes'), 1, 360), 45);
   const images = attempt(() => expandImagePatterns(input('smoke-test-images'), env.workspaceDir), []);
+  for (const image of images) attempt(() => checkSmokeTestImage(image, env.workspaceDir), undefined);
   if (images.length === 0 && problems.every((p) => p.where.input !== 'smoke-test-images')) {
     problems.push(new UserInputError(`Input 'smoke-test-images' is required: give at least one JPEG or PNG image the model should find objects in.`, { input: 'smoke-test-images' }));
   }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError } from '../errors';
+import { checkImageFile } from '../smoke-test/run-smoke-test';
 
 const IMAGE = /\.(png|jpe?g)$/i;
 
@@ -21,6 +22,20 @@ export function expandImagePatterns(raw: string, baseDir: string): string[] {
     }
   }
   return [...found].sort();
+}
+
+/**
+ * Reads one smoke-test image's header and end (see checkImageFile), so a file the smoke test could not
+ * decode fails while the plan is made, not after a deployment exists.
+ */
+export function checkSmokeTestImage(file: string, baseDir: string): void {
+  const shown = path.relative(baseDir, file) || file;
+  try {
+    checkImageFile(fs.readFileSync(file), shown);
+  } catch (e) {
+    if (!(e instanceof UserInputError)) throw e;
+    throw new UserInputError(`Input 'smoke-test-images': ${e.message}`, { input: 'smoke-test-images', file: shown });
+  }
 }
 
 function globFiles(pattern: string, baseDir: string): string[] {

@@ -10,6 +10,7 @@ import { Detection } from './detection';
 import { DecodeOptions, FamilyId, ModelFamily, ModelSignature, pickFamily } from './families/model-family';
 import { decodeImage, encodePng } from './image-codec';
 import { KServeClient, KServeRequestError } from './kserve-client';
+export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
 import { RgbImage } from './rgb-image';
 import { Scoring, describeScoring, scoreThresholdScoring } from './score-rule';
 

@@ -56,6 +56,21 @@ it('re-runs without uploading an image or retraining, and changes nothing in Azu
   expect(run.log).toMatch(/deployment .*reuse/);
 });
 
+it('plans a dry run after the training with reads only: nothing to upload, no training, the iteration reused', async () => {
+  const before = await cvState();
+  const requests = () => control<{ method: string; url: string }[]>(fx.testbed.settings, 'GET', '/requests');
+  const seen = (await requests()).length;
+  const run = await fx.run({ ...inputs(), 'dry-run': 'true' });
+  expect(run.exitCode).toBe(0);
+  const cv = (await requests()).slice(seen).filter((r) => r.url.includes('/customvision/'));
+  expect(cv.length).toBeGreaterThan(0);
+  expect(cv.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.url}`)).toEqual([]);
+  expect(run.log).toMatch(/images {5}upload 0, 18 already there/);
+  const reused = /training {3}no training; reuse iteration ".*" \(([0-9a-f-]+)\)/.exec(run.log)?.[1];
+  expect(before.projects[0].iterations.map((i) => i.id)).toContain(reused);
+  expect(run.log).toMatch(/export {5}reuse the finished ONNX export/);
+});
+
 it('spoke to Custom Vision and Azure only in ways their official specs accept', async () => {
   expect(await specViolations(fx.testbed.settings)).toEqual([]);
   expect(await control(fx.testbed.settings, 'GET', '/custom-vision/violations')).toEqual([]);

@@ -6,6 +6,7 @@ import { INPUT_DEFAULTS, type RawInputs } from '../../../src/config/input-defaul
 import { UserInputErrors } from '../../../src/errors';
 
 const SHARED = path.resolve(__dirname, '../../../../shared/reference/fixtures');
+const SAMPLE_IMAGES = path.resolve(__dirname, '../../../samples/tao-detectnet-v2/images');
 const SEED_DEPLOYMENT = path.join(SHARED, 'nvidia-azureml-tao-detectnet_v2/scripts/auxiliary_files/deployment_aml.yml');
 
 let dir: string;
@@ -13,8 +14,12 @@ let env: RunEnvironment;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-'));
   fs.mkdirSync(path.join(dir, 'images'));
-  fs.writeFileSync(path.join(dir, 'images/a.png'), 'x');
-  fs.writeFileSync(path.join(dir, 'images/b.jpg'), 'x');
+  fs.copyFileSync(path.join(SAMPLE_IMAGES, 'street.png'), path.join(dir, 'images/a.png'));
+  fs.copyFileSync(path.join(SAMPLE_IMAGES, 'street.jpg'), path.join(dir, 'images/b.jpg'));
+  fs.mkdirSync(path.join(dir, 'bad'));
+  fs.writeFileSync(path.join(dir, 'bad/notes.png'), 'these are my notes, not a picture\n');
+  const jpg = fs.readFileSync(path.join(SAMPLE_IMAGES, 'street.jpg'));
+  fs.writeFileSync(path.join(dir, 'bad/cut.jpg'), jpg.subarray(0, Math.floor(jpg.length / 2)));
   fs.writeFileSync(path.join(dir, 'endpoint_aml.yml'), '$schema: https://azuremlschemas.azureedge.net/latest/managedOnlineEndpoint.schema.json\nname: triton-tao-endpoint-aml-1\nauth_mode: key\n');
   env = { workspaceDir: dir, tempDir: dir, oidcAvailable: true, repository: 'octo/models', sha: 'abc', serverUrl: 'https://github.com', runId: '7' };
 });
@@ -63,6 +68,8 @@ describe('buildConfig', () => {
     ['an endpoint name Azure refuses', { 'endpoint-name': '1-bad_name' }, /endpoint-name: .*3-32 letters, digits and hyphens/],
     ['a missing image', { 'smoke-test-images': 'images/nope.png' }, /smoke-test-images: .*matches no file/],
     ['a non-image smoke file', { 'smoke-test-images': 'endpoint_aml.yml' }, /not a .png, .jpg or .jpeg/],
+    ['a text file named .png', { 'smoke-test-images': 'bad/notes.png' }, /^smoke-test-images: Input 'smoke-test-images': bad\/notes\.png: not a JPEG or PNG image/],
+    ['a truncated JPEG', { 'smoke-test-images': 'bad/cut.jpg' }, /^smoke-test-images: Input 'smoke-test-images': bad\/cut\.jpg: the JPEG file is truncated/],
     ['client-secret without a secret', { 'auth-type': 'client-secret' }, /client-secret: .*needs input 'client-secret'/],
     ['a score threshold above 1', { 'score-threshold': '2' }, /score-threshold: .*from 0 to 1/],
     ['generic family without tensor names', { 'model-family': 'generic' }, /generic-tensors: .*required/],

@@ -2,7 +2,7 @@ import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import * as zlib from 'zlib';
 import { UserInputError } from '../../../src/errors';
-import { MAX_IMAGE_PIXELS, decodeImage, encodePng } from '../../../src/smoke-test/image-codec';
+import { MAX_IMAGE_PIXELS, checkImageFile, decodeImage, encodePng } from '../../../src/smoke-test/image-codec';
 import { RgbImage } from '../../../src/smoke-test/rgb-image';
 
 function gradient(width: number, height: number): RgbImage {
@@ -138,6 +138,64 @@ describe('decodeImage', () => {
     bytes.writeUInt16BE(60000, sof + 7);
     const err = captureError(() => decodeImage(bytes, 'huge.jpg'));
     expect(err.message).toContain('huge.jpg: the image is 60000x60000 pixels');
+  });
+});
+
+describe('checkImageFile', () => {
+  const jpg = () => Buffer.from(jpeg.encode({ width: 32, height: 24, data: Buffer.alloc(32 * 24 * 4, 90) }, 90).data);
+  const png = () => encodePng(gradient(20, 10));
+  /** An EXIF-style APP1 segment holding a complete thumbnail JPEG, placed right after SOI. */
+  const withThumbnail = (main: Buffer): Buffer => {
+    const thumb = jpg();
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(2 + 6 + thumb.length);
+    return Buffer.concat([main.subarray(0, 2), Buffer.from([0xff, 0xe1]), len, Buffer.from('Exif\0\0', 'latin1'), thumb, main.subarray(2)]);
+  };
+  const sof = (b: Buffer) => b.indexOf(Buffer.from([0xff, 0xc0]));
+
+  it.each<[string, () => Buffer]>([
+    ['a PNG', png],
+    ['a baseline JPEG', jpg],
+    ['a JPEG with an EXIF thumbnail', () => withThumbnail(jpg())],
+    ['a JPEG followed by a trailer (motion photo)', () => Buffer.concat([jpg(), Buffer.from('ftypmp42....')])],
+  ])('accepts %s', (_what, bytes) => {
+    expect(checkImageFile(bytes(), 'ok')).toMatchObject({ width: expect.any(Number), height: expect.any(Number) });
+  });
+
+  it.each<[string, () => Buffer, RegExp]>([
+    ['a text file named .png', () => Buffer.from('not a picture at all\n'), /^x: not a JPEG or PNG image \(first bytes: 6e 6f 74/],
+    ['a GIF', () => Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), /^x: not a JPEG or PNG image/],
+    ['a PNG cut before its IEND chunk', () => png().subarray(0, png().length - 12), /^x: the PNG file is truncated \(the IEND chunk is missing/],
+    ['a PNG cut inside IHDR', () => png().subarray(0, 20), /^x: the PNG header is truncated or corrupt/],
+    ['a JPEG cut in its scan data', () => jpg().subarray(0, jpg().length - 40), /^x: the JPEG file is truncated \(the end-of-image marker \(FF D9\) is missing/],
+    ['a JPEG cut before its frame header', () => jpg().subarray(0, 30), /^x: the JPEG header is truncated or corrupt/],
+    ['a cut JPEG whose thumbnail has an end marker', () => withThumbnail(jpg().subarray(0, jpg().length - 40)), /^x: the JPEG file is truncated/],
+    ['a 12000x12000 PNG', () => handMadePng(ihdr(12000, 12000, 8, 0), [], Buffer.alloc(1)), /^x: the image is 12000x12000 pixels \(144\.0 MP\); expected at most 40 MP/],
+    [
+      'a 12000x12000 JPEG',
+      () => {
+        const b = jpg();
+        b.writeUInt16BE(12000, sof(b) + 5);
+        b.writeUInt16BE(12000, sof(b) + 7);
+        return b;
+      },
+      /^x: the image is 12000x12000 pixels/,
+    ],
+    [
+      'an arithmetic-coded JPEG',
+      () => {
+        const b = jpg();
+        b[sof(b) + 1] = 0xc9;
+        return b;
+      },
+      /^x: the JPEG uses coding SOF9 .*; expected a baseline or progressive JPEG/,
+    ],
+    ['a PNG with an impossible bit depth', () => handMadePng(ihdr(1, 1, 3, 2), [], Buffer.from([0, 1, 2, 3])), /^x: the PNG header is corrupt \(bit depth 3, colour type 2\)/],
+  ])('refuses %s before decoding, naming the file', (_what, bytes, message) => {
+    const err = captureError(() => checkImageFile(bytes(), 'x'));
+    expect(err).toBeInstanceOf(UserInputError);
+    expect(err.message).toMatch(message);
+    expect((err as UserInputError).where.file).toBe('x');
   });
 });
 

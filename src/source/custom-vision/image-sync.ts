@@ -111,6 +111,33 @@ function sameRegions(existing: Image, wanted: NormalizedRegion[], tagNames: Map<
   return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
+export interface ImageSyncPlan {
+  toUpload: DatasetImage[];
+  kept: DatasetImage[];
+  /** Images in the project whose boxes differ from the dataset's. */
+  stale: DatasetImage[];
+  /** Project images that are not in the dataset (left alone). */
+  extra: number;
+}
+
+/** What syncImages would do, from the project's images as GetImages returns them (pure). */
+export function planImageSync(existing: Image[], dataset: LabeledDataset, tagIds: Map<string, string>): ImageSyncPlan {
+  const known = imagesByHash(existing);
+  const tagNames = new Map([...tagIds].map(([name, id]) => [id, name]));
+  const toUpload = dataset.images.filter((img) => !known.has(hashKey(img.sha256)));
+  const kept = dataset.images.filter((img) => known.has(hashKey(img.sha256)));
+  const stale = kept.filter((img) => !sameRegions(known.get(hashKey(img.sha256))!, img.regions, tagNames));
+  return { toUpload, kept, stale, extra: existing.length - kept.length };
+}
+
+export function describeImageSync(p: ImageSyncPlan, verb = 'to upload'): string {
+  return (
+    `${p.kept.length} already in the project, ${p.toUpload.length} ${verb}` +
+    (p.stale.length ? `, ${p.stale.length} with changed boxes` : '') +
+    (p.extra > 0 ? `; ${p.extra} project image(s) not in the dataset are left as they are` : '')
+  );
+}
+
 export async function syncImages(
   client: TrainingClient,
   projectId: string,
@@ -121,15 +148,9 @@ export async function syncImages(
   const existing = await client.getAllImages(projectId);
   const known = imagesByHash(existing);
   const tagNames = new Map([...tagIds].map(([name, id]) => [id, name]));
-  const toUpload = dataset.images.filter((img) => !known.has(hashKey(img.sha256)));
-  const kept = dataset.images.filter((img) => known.has(hashKey(img.sha256)));
-  const stale = kept.filter((img) => !sameRegions(known.get(hashKey(img.sha256))!, img.regions, tagNames));
-  const extra = existing.length - kept.length;
-  log.info(
-    `Images: ${kept.length} already in the project, ${toUpload.length} to upload` +
-      (stale.length ? `, ${stale.length} with changed boxes` : '') +
-      (extra > 0 ? `; ${extra} project image(s) not in the dataset are left as they are` : ''),
-  );
+  const plan = planImageSync(existing, dataset, tagIds);
+  const { toUpload, kept, stale } = plan;
+  log.info(`Images: ${describeImageSync(plan)}`);
 
   const problems: UserInputError[] = [];
   let uploaded = 0;

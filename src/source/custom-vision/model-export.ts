@@ -10,7 +10,7 @@ import type { Export, TrainingClient } from './training-client';
 const PLATFORM = 'ONNX';
 
 /** The default-flavour ONNX export among `exports` (a float16 or ONNX10/12 flavour is another file). */
-function onnxExport(exports: Export[]): Export | undefined {
+export function onnxExport(exports: Export[]): Export | undefined {
   return exports.find((e) => e.platform === PLATFORM && !e.flavor);
 }
 

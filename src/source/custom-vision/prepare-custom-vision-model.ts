@@ -9,6 +9,7 @@ import { UserInputError } from '../../errors';
 import type { Log } from '../../log';
 import { readOnnxMetadata } from '../../model-repository/validate-model-repository';
 import { loadDataset, LabeledDataset } from './dataset/load-dataset';
+import { planCustomVisionModel, type CustomVisionPlan } from './custom-vision-plan';
 import { readExportPackage } from './export-package';
 import { syncImages } from './image-sync';
 import { downloadOnnxExport } from './model-export';
@@ -18,7 +19,7 @@ import { ensureTags, resolveProject } from './project-setup';
 import { realClock } from './rate-limiter';
 import { CustomVisionApiError, TransportOptions } from './training-http';
 import { TrainingClient, type Iteration } from './training-client';
-import { latestCompleted, publishIfAsked, trainOrReuse, waitForIteration } from './training-run';
+import { getGivenIteration, latestCompleted, publishIfAsked, trainOrReuse, waitForIteration } from './training-run';
 import { CustomVisionFamily, familyOfSignature, modelNameFor, writeTritonRepository } from './triton-repository-writer';
 
 export interface CustomVisionSettings {
@@ -40,6 +41,8 @@ export interface CustomVisionSettings {
   timeoutMs: number;
   /** Triton model name; default: the project name, folder-safe. */
   modelName?: string;
+  /** Runs after the local checks and before the first Custom Vision call (the caller signs in to Azure here). */
+  beforeRemote?: () => Promise<unknown>;
 }
 
 export interface CustomVisionModel {
@@ -70,12 +73,29 @@ const PIXEL_RANGES: Record<string, CustomVisionModel['pixelRange']> = {
 };
 
 export async function prepareCustomVisionModel(settings: CustomVisionSettings, log: Log, transport: TransportOptions = {}): Promise<CustomVisionModel> {
+  return withKeyAdvice(settings.endpoint, async () => {
+    const dataset = await loadLocal(settings, log);
+    await settings.beforeRemote?.();
+    return prepare(settings, dataset, log, transport);
+  });
+}
+
+/** The dry run: what prepareCustomVisionModel would do, with reads only. */
+export async function planCustomVisionSource(settings: CustomVisionSettings, log: Log, transport: TransportOptions = {}): Promise<CustomVisionPlan> {
+  return withKeyAdvice(settings.endpoint, async () => {
+    const dataset = await loadLocal(settings, log);
+    await settings.beforeRemote?.();
+    return planCustomVisionModel(new TrainingClient(settings.endpoint, settings.trainingKey, log, transport), settings, dataset, log);
+  });
+}
+
+async function withKeyAdvice<T>(endpoint: string, f: () => Promise<T>): Promise<T> {
   try {
-    return await prepare(settings, log, transport);
+    return await f();
   } catch (e) {
     if (e instanceof CustomVisionApiError && (e.status === 401 || e.status === 403)) {
       throw new UserInputError(
-        `Custom Vision at ${settings.endpoint} refused the training key (${e.operation}: HTTP ${e.status} ${e.code}); ` +
+        `Custom Vision at ${endpoint} refused the training key (${e.operation}: HTTP ${e.status} ${e.code}); ` +
           "expected the training resource's key and its endpoint (Keys and Endpoint in the Azure portal)",
         { input: 'custom-vision-training-key' },
       );
@@ -84,16 +104,18 @@ export async function prepareCustomVisionModel(settings: CustomVisionSettings, l
   }
 }
 
-async function prepare(settings: CustomVisionSettings, log: Log, transport: TransportOptions): Promise<CustomVisionModel> {
-  const clock = transport.clock ?? realClock;
-  const poll: Omit<PollOptions, 'what'> = { intervalMs: settings.pollIntervalMs, deadline: clock.now() + settings.timeoutMs, clock, log };
-  // The dataset is checked completely before the first call, so a bad file costs no upload.
-  let dataset: LabeledDataset | undefined;
+/** The dataset, checked completely before the first call so a bad file costs no upload. */
+async function loadLocal(settings: CustomVisionSettings, log: Log): Promise<LabeledDataset | undefined> {
   if (settings.datasetDir && settings.iterationId) {
     log.warning(`custom-vision-iteration-id is set, so dataset ${settings.datasetDir} is not uploaded and nothing is trained`);
-  } else if (settings.datasetDir) {
-    dataset = await loadDataset(settings.datasetDir, settings.datasetFormat, log);
+    return undefined;
   }
+  return settings.datasetDir ? loadDataset(settings.datasetDir, settings.datasetFormat, log) : undefined;
+}
+
+async function prepare(settings: CustomVisionSettings, dataset: LabeledDataset | undefined, log: Log, transport: TransportOptions): Promise<CustomVisionModel> {
+  const clock = transport.clock ?? realClock;
+  const poll: Omit<PollOptions, 'what'> = { intervalMs: settings.pollIntervalMs, deadline: clock.now() + settings.timeoutMs, clock, log };
   const client = new TrainingClient(settings.endpoint, settings.trainingKey, log, transport);
   const { project, domain } = await resolveProject(
     client,
@@ -164,24 +186,8 @@ async function prepare(settings: CustomVisionSettings, log: Log, transport: Tran
 }
 
 async function givenIteration(client: TrainingClient, projectId: string, iterationId: string, poll: Omit<PollOptions, 'what'>): Promise<Iteration> {
-  let it: Iteration;
-  try {
-    it = await client.getIteration(projectId, iterationId);
-  } catch (e) {
-    if (e instanceof CustomVisionApiError && (e.status === 404 || e.code.startsWith('NotFound'))) {
-      throw new UserInputError(`custom-vision-iteration-id "${iterationId}": no such iteration in project ${projectId} (${e.code})`, {
-        input: 'custom-vision-iteration-id',
-      });
-    }
-    throw e;
-  }
-  if (it.status === 'Completed') return it;
-  if (it.status === 'Failed') {
-    throw new UserInputError(`custom-vision-iteration-id "${iterationId}": the iteration's training failed; expected a completed iteration`, {
-      input: 'custom-vision-iteration-id',
-    });
-  }
-  return waitForIteration(client, projectId, iterationId, poll);
+  const it = await getGivenIteration(client, projectId, iterationId);
+  return it.status === 'Completed' ? it : waitForIteration(client, projectId, iterationId, poll);
 }
 
 /** The compact export's output has 5 anchors x (5 + classes) channels; labels.txt must agree. */

@@ -18,7 +18,20 @@ export interface ResolvedProject {
   created: boolean;
 }
 
+/** Finds or creates the project. */
 export async function resolveProject(client: TrainingClient, choice: ProjectChoice, log: Log): Promise<ResolvedProject> {
+  const found = await findProject(client, choice, log);
+  if (found.project) return { project: found.project, domain: found.domain, created: false };
+  const created = await client.createProject(choice.projectName!, found.domain.id, 'Created by aml-triton-deploy');
+  log.info(`Created Custom Vision project "${created.name}" (${created.id}) with domain "${found.domain.name}"`);
+  return { project: created, domain: found.domain, created: true };
+}
+
+/**
+ * Reads only: the project (undefined when it is missing and may be created) and the domain it has or
+ * would get. Refuses a missing project that may not be created and a domain that cannot be exported.
+ */
+export async function findProject(client: TrainingClient, choice: ProjectChoice, log: Log): Promise<{ project?: Project; domain: Domain }> {
   const domains = await client.getDomains();
   const exportable = domains.filter((d) => d.type === 'ObjectDetection' && d.exportable);
   const wanted = exportable.find((d) => d.name === choice.domain);
@@ -54,11 +67,7 @@ export async function resolveProject(client: TrainingClient, choice: ProjectChoi
       { input: 'custom-vision-project-name' },
     );
   }
-  if (!project) {
-    const created = await client.createProject(choice.projectName!, wanted.id, 'Created by aml-triton-deploy');
-    log.info(`Created Custom Vision project "${created.name}" (${created.id}) with domain "${wanted.name}"`);
-    return { project: created, domain: wanted, created: true };
-  }
+  if (!project) return { domain: wanted };
   const domain = domains.find((d) => d.id === project.settings.domainId);
   if (!domain || domain.type !== 'ObjectDetection' || !domain.exportable) {
     throw new UserInputError(
@@ -71,7 +80,7 @@ export async function resolveProject(client: TrainingClient, choice: ProjectChoi
     log.warning(`Custom Vision project "${project.name}" uses domain "${domain.name}", not "${wanted.name}"; keeping the project's domain`);
   }
   log.info(`Using Custom Vision project "${project.name}" (${project.id}), domain "${domain.name}"`);
-  return { project, domain, created: false };
+  return { project, domain };
 }
 
 /** Tag name -> id, creating the tags the project lacks. */

@@ -59,6 +59,27 @@ export async function waitForIteration(client: TrainingClient, projectId: string
   );
 }
 
+/** The iteration custom-vision-iteration-id names, refused when it does not exist or its training failed. */
+export async function getGivenIteration(client: TrainingClient, projectId: string, iterationId: string): Promise<Iteration> {
+  let it: Iteration;
+  try {
+    it = await client.getIteration(projectId, iterationId);
+  } catch (e) {
+    if (e instanceof CustomVisionApiError && (e.status === 404 || e.code.startsWith('NotFound'))) {
+      throw new UserInputError(`custom-vision-iteration-id "${iterationId}": no such iteration in project ${projectId} (${e.code})`, {
+        input: 'custom-vision-iteration-id',
+      });
+    }
+    throw e;
+  }
+  if (it.status === 'Failed') {
+    throw new UserInputError(`custom-vision-iteration-id "${iterationId}": the iteration's training failed; expected a completed iteration`, {
+      input: 'custom-vision-iteration-id',
+    });
+  }
+  return it;
+}
+
 export function latestCompleted(iterations: Iteration[]): Iteration | undefined {
   const stamp = (i: Iteration): number => Date.parse(i.trainedAt ?? i.created ?? '') || 0;
   return iterations.filter((i) => i.status === 'Completed').sort((a, b) => stamp(b) - stamp(a))[0];

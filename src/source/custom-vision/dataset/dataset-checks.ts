@@ -2,7 +2,7 @@
 import { UserInputError } from '../../../errors';
 import type { AnnotatedImage, SourceLocation } from './annotations';
 import { CUSTOM_VISION_LIMITS as LIMITS } from './custom-vision-limits';
-import type { ImageHeader } from './image-header';
+import type { ImageHeader } from '../../../image-header';
 
 /** A region as Custom Vision takes it: fractions of the image's width and height, top-left origin. */
 export interface NormalizedRegion {

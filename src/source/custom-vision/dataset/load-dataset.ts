@@ -12,7 +12,7 @@ import type { AnnotatedImage, DatasetFormat, ParsedAnnotations } from './annotat
 import { looksLikeCoco, parseCocoAnnotations } from './coco-annotations';
 import { CUSTOM_VISION_LIMITS } from './custom-vision-limits';
 import { checkImage, checkTagCounts, NormalizedRegion } from './dataset-checks';
-import { ImageFormat, leadingBytes, readImageHeader } from './image-header';
+import { ImageFormat, leadingBytes, readImageHeader } from '../../../image-header';
 import { addVocAnnotation } from './voc-annotations';
 
 export type { NormalizedRegion } from './dataset-checks';
