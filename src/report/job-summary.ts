@@ -6,6 +6,7 @@
 import * as core from '@actions/core';
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeOutcomes, type PreprocessingSearch } from '../smoke-test/preprocessing-search';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { boxMarker, sketchBoxes } from './box-sketch';
 import type { RunReport } from './run-report';
@@ -51,11 +52,18 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
       } else {
         s.addRaw(`<p>Highest raw scores: ${img.topRawScores.map((t) => `${escapeHtml(t.label)} ${t.score.toFixed(3)}`).join(', ') || 'none'}</p>`, true);
       }
+      if (img.preprocessingSearch) s.addRaw(describePreprocessingSearch(img.preprocessingSearch), true);
     }
   }
   if (result.error) s.addDetails('Error', `<pre>${escapeHtml(result.error)}</pre>`);
   if (report.created.length && !result.ok) s.addDetails('Created by this run', report.created.map(escapeHtml).join('<br>'));
   await s.write();
+}
+
+/** What the other Custom Vision preprocessings found, and the input to set when one works. */
+export function describePreprocessingSearch(search: PreprocessingSearch): string {
+  const fix = search.working ? ` <b>Set <code>custom-vision-preprocessing: ${escapeHtml(search.working.preprocessing)}</code></b>.` : '';
+  return `<p>Sent as <code>${escapeHtml(search.configured)}</code> (${search.configuredFrom}); other preprocessings find: ${escapeHtml(describeOutcomes(search.tried))}.${fix}</p>`;
 }
 
 /** One line about the artifact; nothing when it was skipped (not on GitHub: the paths are local then). */

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { describeArtifact, pngSize } from '../../../src/report/job-summary';
+import { describeArtifact, describePreprocessingSearch, pngSize } from '../../../src/report/job-summary';
 
 it('links the uploaded artifact and counts what is in it', () => {
   const line = describeArtifact({ state: 'uploaded', artifact: { id: 7, name: 'smoke-test-ep', url: 'https://github.com/o/r/actions/runs/1/artifacts/7', files: ['a.annotated.png', 'b.annotated.png', 'plan.json'], zipBytes: 4096 } });
@@ -28,4 +28,20 @@ it('reads a PNG size from its header, and nothing from other files', () => {
   fs.writeFileSync(path.join(dir, 'y.png'), 'not a png at all, not even close');
   expect(pngSize(path.join(dir, 'y.png'))).toBeUndefined();
   expect(pngSize(path.join(dir, 'missing.png'))).toBeUndefined();
+});
+
+it('names the Custom Vision preprocessing that works and the input to set', () => {
+  const line = describePreprocessingSearch({
+    configured: 'rgb-0-1',
+    configuredFrom: 'metadata',
+    tried: [
+      { preprocessing: 'rgb-0-255', detections: 2, best: { label: 'red', score: 0.97 } },
+      { preprocessing: 'bgr-0-1', detections: 0 },
+    ],
+    working: { preprocessing: 'rgb-0-255', detections: 2, best: { label: 'red', score: 0.97 } },
+  });
+  expect(line).toBe(
+    '<p>Sent as <code>rgb-0-1</code> (metadata); other preprocessings find: rgb-0-255 2 (best red 0.97), bgr-0-1 0. <b>Set <code>custom-vision-preprocessing: rgb-0-255</code></b>.</p>',
+  );
+  expect(describePreprocessingSearch({ configured: 'rgb-0-255', configuredFrom: 'default', tried: [{ preprocessing: 'bgr-0-1', detections: 0 }] })).not.toContain('Set');
 });
