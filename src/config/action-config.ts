@@ -1,5 +1,6 @@
 /** The one typed, validated, immutable view of everything the action was asked to do. */
 import type { RegistryResourceId } from '../azure/registry-resource-id';
+import type { CustomVisionPreprocessing, XyActivation } from '../smoke-test/families/custom-vision-preprocessing';
 import type { FamilyId } from '../smoke-test/families/model-family';
 
 export type AuthType = 'oidc' | 'client-secret' | 'azure-cli';
@@ -138,6 +139,9 @@ export interface SmokeTestConfig {
     scale: '0_1' | '0_255';
     pixelFormat: 'Rgb8' | 'Bgr8';
   };
+  /** Custom Vision: 'auto' is the export's ONNX metadata. */
+  customVisionPreprocessing: CustomVisionPreprocessing;
+  xyActivation: XyActivation;
   minDetections: number;
   scoreThreshold: number;
   protocol: 'binary' | 'json';

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseRegistryInput } from '../azure/registry-resource-id';
 import { UserInputError, UserInputErrors } from '../errors';
+import { CUSTOM_VISION_PREPROCESSINGS, XY_ACTIVATIONS } from '../smoke-test/families/custom-vision-preprocessing';
 import type { ActionConfig, AuthType, ModelSource, ProbeSettings } from './action-config';
 import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
 import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file';
@@ -181,6 +182,8 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       labelsFile: fileOrUndefined('labels-file'),
       clusteringConfigFile: fileOrUndefined('clustering-config'),
       generic: input('generic-tensors') ? attempt(() => genericTensors(input('generic-tensors')), undefined) : undefined,
+      customVisionPreprocessing: attempt(() => parseEnum('custom-vision-preprocessing', input('custom-vision-preprocessing'), CUSTOM_VISION_PREPROCESSINGS), 'auto'),
+      xyActivation: attempt(() => parseEnum('custom-vision-xy-activation', input('custom-vision-xy-activation'), XY_ACTIVATIONS), 'sigmoid'),
       minDetections: attempt(() => parseNumber('min-detections', input('min-detections'), 1, 10000, true), 1),
       scoreThreshold: attempt(() => parseNumber('score-threshold', input('score-threshold'), 0, 1), 0.5),
       protocol: attempt(() => parseEnum('inference-protocol', input('inference-protocol'), ['binary', 'json'] as const), 'binary'),

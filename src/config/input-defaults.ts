@@ -55,6 +55,8 @@ export const INPUT_DEFAULTS = {
   'labels-file': '',
   'clustering-config': '',
   'generic-tensors': '',
+  'custom-vision-preprocessing': 'auto',
+  'custom-vision-xy-activation': 'sigmoid',
   'min-detections': '1',
   'score-threshold': '0.5',
   'inference-protocol': 'binary',

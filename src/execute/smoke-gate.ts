@@ -35,6 +35,8 @@ export async function runDeploymentSmokeTest(endpoint: EndpointState, deployment
       clustering,
       pixelFormat: plan.smoke.pixelFormat,
       pixelRange: plan.smoke.pixelRange,
+      preprocessing: cfg.customVisionPreprocessing,
+      xyActivation: cfg.xyActivation,
       generic: cfg.generic,
       protocol: cfg.protocol,
       readyTimeoutMs: Math.min(10 * 60_000, d.config.rollout.timeoutMs),

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ImageResult, SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { describeScoring, ruleFor, type Scoring } from '../smoke-test/score-rule';
+import { describeOutcomes, type PreprocessingSearch } from '../smoke-test/preprocessing-search';
 import { boxMarker, sketchBoxes } from './box-sketch';
 import type { RunReport } from './run-report';
 import type { ArtifactUpload } from './smoke-test-artifact';
@@ -61,6 +62,7 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
       } else {
         s.addRaw(`<p>Highest ${escapeHtml(scoring.rawMeaning)}: ${img.topRawScores.map((t) => `${escapeHtml(t.label)} ${t.score.toFixed(3)}`).join(', ') || 'none'}</p>`, true);
       }
+      if (img.preprocessingSearch) s.addRaw(describePreprocessingSearch(img.preprocessingSearch), true);
     }
   }
   if (result.error) s.addDetails('Error', `<pre>${escapeHtml(result.error)}</pre>`);
@@ -77,6 +79,12 @@ export function detectionRows(img: ImageResult, scoring: Scoring): string[][] {
     const box = [d.box.x1, d.box.y1, d.box.x2, d.box.y2].map((v) => Math.round(v)).join(', ');
     return [boxMarker(i), escapeHtml(d.label), `${d.score.toFixed(3)}${escapeHtml(meaning)}`, escapeHtml(keptBy), box];
   });
+}
+
+/** What the other Custom Vision preprocessings found, and the input to set when one works. */
+export function describePreprocessingSearch(search: PreprocessingSearch): string {
+  const fix = search.working ? ` <b>Set <code>custom-vision-preprocessing: ${escapeHtml(search.working.preprocessing)}</code></b>.` : '';
+  return `<p>Sent as <code>${escapeHtml(search.configured)}</code> (${search.configuredFrom}); other preprocessings find: ${escapeHtml(describeOutcomes(search.tried))}.${fix}</p>`;
 }
 
 /** One line about the artifact; nothing when it was skipped (not on GitHub: the paths are local then). */

@@ -7,10 +7,12 @@ import { Log } from '../log';
 import { annotate } from './annotate';
 import { ClusteringConfig } from './clustering-config';
 import { Detection } from './detection';
+import { CustomVisionPreprocessing, PixelConvention, XyActivation, conventionOf } from './families/custom-vision-preprocessing';
 import { DecodeOptions, FamilyId, ModelFamily, ModelSignature, pickFamily } from './families/model-family';
 import { decodeImage, encodePng } from './image-codec';
 import { KServeClient, KServeRequestError } from './kserve-client';
 export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
+import { PreprocessingSearch, describeOutcomes, preprocessingAdvice, searchPreprocessing } from './preprocessing-search';
 import { RgbImage } from './rgb-image';
 import { Scoring, describeScoring, scoreThresholdScoring } from './score-rule';
 
@@ -26,6 +28,10 @@ export interface SmokeTestSettings {
   clustering?: ClusteringConfig;
   pixelFormat?: 'Rgb8' | 'Bgr8';
   pixelRange?: '0_255' | '0_1' | '-1_1';
+  /** Custom Vision: overrides pixelFormat / pixelRange unless 'auto' (input 'custom-vision-preprocessing'). */
+  preprocessing?: CustomVisionPreprocessing;
+  /** Custom Vision compact (input 'custom-vision-xy-activation'); 'sigmoid' when absent. */
+  xyActivation?: XyActivation;
   generic?: DecodeOptions['generic'];
   protocol: 'binary' | 'json';
   readyTimeoutMs: number;
@@ -50,6 +56,8 @@ export interface ImageResult {
   /** Path of the annotated PNG written. */
   annotatedPng: string;
   durationMs: number;
+  /** Custom Vision, when the picture fell short: what the other preprocessings found. */
+  preprocessingSearch?: PreprocessingSearch;
 }
 
 export interface SmokeTestResult {
@@ -86,15 +94,20 @@ export async function runSmokeTest(target: SmokeTestTarget, settings: SmokeTestS
       }),
     ]);
     const sig: ModelSignature = { name: metadata.name, inputs: metadata.inputs, outputs: metadata.outputs };
+    const chosen = settings.preprocessing && settings.preprocessing !== 'auto' ? conventionOf(settings.preprocessing) : undefined;
     const decodeOptions: DecodeOptions = {
       scoreThreshold: settings.scoreThreshold,
       labels: settings.labels,
       clustering: settings.clustering,
-      pixelFormat: settings.pixelFormat,
-      pixelRange: settings.pixelRange,
+      pixelFormat: chosen?.pixelFormat ?? settings.pixelFormat,
+      pixelRange: chosen?.pixelRange ?? settings.pixelRange,
+      xyActivation: settings.xyActivation,
       generic: settings.generic,
     };
     const family = pickFamily(sig, settings.family, decodeOptions);
+    if (chosen && !family.defaultPixels) {
+      log.warning(`custom-vision-preprocessing '${settings.preprocessing}' is ignored: model '${model}' is a ${family.id} model, not a Custom Vision export`);
+    }
     const batching = config && typeof config.max_batch_size === 'number' ? `, max_batch_size ${config.max_batch_size}` : '';
     log.info(`model '${model}' (${metadata.platform}${batching}): ${family.id} family, ${settings.protocol} protocol`);
 
@@ -175,7 +188,25 @@ async function scoreImage(
   // A clustering config's thresholds already judged DetectNet_v2 clusters; 'score-threshold' is not applied again.
   const detections = scoring.scoreThresholdDecides ? decoded.detections.filter((d) => d.score >= settings.scoreThreshold) : decoded.detections;
   await fs.promises.writeFile(annotatedPng, encodePng(annotate(image, detections)));
-  return { result: { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs }, scoring };
+  const result: ImageResult = { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs };
+  if (family.defaultPixels && detections.length < settings.minDetections) {
+    const configured: PixelConvention = {
+      pixelFormat: decodeOptions.pixelFormat ?? family.defaultPixels.pixelFormat,
+      pixelRange: decodeOptions.pixelRange ?? family.defaultPixels.pixelRange,
+    };
+    const from = settings.preprocessing && settings.preprocessing !== 'auto' ? 'input' : settings.pixelFormat || settings.pixelRange ? 'metadata' : 'default';
+    result.preprocessingSearch = await searchPreprocessing(
+      configured,
+      from,
+      async (c) => {
+        const other = family.prepare(image, sig, { ...decodeOptions, ...c });
+        const out = await client.infer(model, other.inputs, other.outputNames, { binary: settings.protocol === 'binary' });
+        return other.decode(out).detections.filter((d) => d.score >= settings.scoreThreshold);
+      },
+      settings.minDetections,
+    );
+  }
+  return { result, scoring };
 }
 
 /** `<base name>.annotated.png`, with -2, -3, ... when two images share a base name. */
@@ -211,8 +242,13 @@ export function smokeTestVerdict(
   if (none.length > 0) {
     const need = settings.minDetections > 1 ? ` (need ${settings.minDetections})` : '';
     const where = scoring.scoreThresholdDecides ? `≥ ${settings.scoreThreshold}` : `where ${describeScoring(scoring)}`;
-    const lines = none.map((r) => `${path.basename(r.image)}: 0 detections ${where}${need}; highest ${scoring.rawMeaning}: ${formatScores(r.topRawScores)}`);
-    parts.push(`${lines.join('; ')} — ${scoring.lowerHint}`);
+    const lines = none.map(
+      (r) =>
+        `${path.basename(r.image)}: 0 detections ${where}${need}; highest ${scoring.rawMeaning}: ${formatScores(r.topRawScores)}` +
+        (r.preprocessingSearch ? `; sent as ${r.preprocessingSearch.configured}, other preprocessings find: ${describeOutcomes(r.preprocessingSearch.tried)}` : ''),
+    );
+    const advice = preprocessingAdvice(none.flatMap((r) => (r.preprocessingSearch ? [r.preprocessingSearch] : [])));
+    parts.push(`${lines.join('; ')} — ${advice ?? scoring.lowerHint}`);
   }
   if (few.length > 0) {
     const lines = few.map((r) => `${path.basename(r.image)}: ${r.detections.length} detection${r.detections.length === 1 ? '' : 's'} (${formatDetections(r.detections)})`);

@@ -3,14 +3,22 @@
  * labels.txt (CRLF, class-index order), LICENSE. The model is a real ONNX detector of the domain's
  * signature from testbed/onnx-models, finding squares drawn in the class colours.
  */
-import { customVisionCompactModel, customVisionS1Model } from '../onnx-models/onnx-models';
+import { CustomVisionExportVariant, customVisionCompactModel, customVisionS1Model } from '../onnx-models/onnx-models';
 import { writeStoredZip } from './zip-writer';
 
 export type ExportSignature = 's1' | 'compact';
 
-export function buildExportZip(opts: { signature: ExportSignature; labels: string[]; iterationId: string; exportedAt: string }): Buffer {
+/** `variant`: which of the references' input conventions the model follows (custom-vision-variants.ts). */
+export function buildExportZip(opts: {
+  signature: ExportSignature;
+  labels: string[];
+  iterationId: string;
+  exportedAt: string;
+  variant?: CustomVisionExportVariant;
+}): Buffer {
   const classes = opts.labels.length;
-  const model = opts.signature === 's1' ? customVisionS1Model({ classes }) : customVisionCompactModel({ classes });
+  const variant = opts.variant ?? 'documented';
+  const model = opts.signature === 's1' ? customVisionS1Model({ classes, variant }) : customVisionCompactModel({ classes, variant });
   const manifest = {
     DomainType: 'ObjectDetection',
     Platform: 'ONNX',

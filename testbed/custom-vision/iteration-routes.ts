@@ -108,7 +108,7 @@ export function exportZip(state: TrainingState, token: string): Buffer | undefin
       const e = it.exports.find((x) => x.token === token);
       if (!e || Date.now() < e.readyAt) continue;
       const signature = DOMAINS.find((d) => d.id === it.domainId)?.signature ?? 's1';
-      e.zip ??= buildExportZip({ signature, labels: it.labels, iterationId: it.id, exportedAt: new Date(e.readyAt).toISOString() });
+      e.zip ??= buildExportZip({ signature, labels: it.labels, iterationId: it.id, exportedAt: new Date(e.readyAt).toISOString(), variant: state.exportVariant });
       return e.zip;
     }
   }

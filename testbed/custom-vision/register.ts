@@ -6,10 +6,12 @@
  * domain's signature, served in an export zip at the downloadUri on the same server.
  *
  * Control: GET /_testbed/custom-vision/violations, GET /_testbed/custom-vision/state,
- * POST /_testbed/custom-vision/timing { trainingMs?, exportMs? }, POST /_testbed/custom-vision/reset.
+ * POST /_testbed/custom-vision/timing { trainingMs?, exportMs? }, POST /_testbed/custom-vision/reset,
+ * POST /_testbed/custom-vision/export-variant { variant } (testbed/onnx-models/custom-vision-variants.ts).
  */
 import * as path from 'path';
 import type { TestbedContext } from '../context';
+import { CUSTOM_VISION_EXPORT_VARIANTS } from '../onnx-models/onnx-models';
 import { Router, TestbedHttpError, TestbedRequest, TestbedResponse } from '../server/router';
 import { defaultReferenceDir } from '../spec-check/spec-check';
 import { CvHandler, CvResult, CvRoutes } from './cv-route';
@@ -90,6 +92,13 @@ export function createCustomVisionEmulator(router: Router, ctx: TestbedContext, 
     if (typeof body.trainingMs === 'number') state.timing.trainingMs = body.trainingMs;
     if (typeof body.exportMs === 'number') state.timing.exportMs = body.exportMs;
     return { status: 200, body: state.timing };
+  });
+  router.route('POST', '/_testbed/custom-vision/export-variant', (req) => {
+    const { variant } = req.json<{ variant?: string }>();
+    const known = CUSTOM_VISION_EXPORT_VARIANTS.find((v) => v === variant);
+    if (!known) throw new TestbedHttpError(400, 'BadRequest', `variant must be one of ${CUSTOM_VISION_EXPORT_VARIANTS.join(', ')}, got ${String(variant)}`);
+    state.exportVariant = known;
+    return { status: 200, body: { variant: known } };
   });
   router.route('POST', '/_testbed/custom-vision/reset', () => {
     state.reset();

@@ -1,5 +1,6 @@
 /** In-memory state of the emulated Custom Vision training resource. */
 import * as crypto from 'crypto';
+import type { CustomVisionExportVariant } from '../onnx-models/onnx-models';
 
 /** A Training API error, rendered as the spec's CustomVisionError { code, message }. */
 export class CustomVisionError extends Error {
@@ -107,6 +108,8 @@ export interface Timing {
 export class TrainingState {
   readonly projects = new Map<string, ProjectEntry>();
   readonly timing: Timing = { trainingMs: 1500, exportMs: 400 };
+  /** Which input convention exported models follow (POST /_testbed/custom-vision/export-variant). */
+  exportVariant: CustomVisionExportVariant = 'documented';
   /** Calls per operationId, for tests (GET /_testbed/custom-vision/state). */
   readonly operations = new Map<string, number>();
 
@@ -125,6 +128,7 @@ export class TrainingState {
   reset(): void {
     this.projects.clear();
     this.operations.clear();
+    this.exportVariant = 'documented';
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { cellExtents, colourMasks, reachInCells } from './detection-features';
 import { GraphBuilder } from './graph-builder';
-import { customVisionImageMetadata } from './nms-detector-model';
+import { CustomVisionExportVariant, customVisionInputConvention } from './custom-vision-variants';
 import { DataType } from './onnx-proto';
 
 export const CUSTOM_VISION_COMPACT_SIZE = 416;
@@ -29,14 +29,20 @@ const CELL = CUSTOM_VISION_COMPACT_SIZE / CUSTOM_VISION_COMPACT_GRID; // 32
 const OBJECTNESS_LOGIT = 10;
 const CLASS_LOGIT = 10;
 
-export function customVisionCompactModel(opts: { classes: number; reachPx?: number }): Uint8Array {
+/**
+ * `variant` (custom-vision-variants.ts) sets what the graph takes and what its metadata claims;
+ * 'compact-raw-xy' emits tx/ty as the centre's offset in its cell (no logit, so no sigmoid to undo).
+ */
+export function customVisionCompactModel(opts: { classes: number; reachPx?: number; variant?: CustomVisionExportVariant }): Uint8Array {
+  const variant = opts.variant ?? 'documented';
+  const input = customVisionInputConvention('compact', variant);
   const C = opts.classes;
   const size = CUSTOM_VISION_COMPACT_SIZE;
   const n = CUSTOM_VISION_COMPACT_GRID;
   const anchors = CUSTOM_VISION_COMPACT_ANCHORS.length;
   const g = new GraphBuilder();
 
-  const masks = colourMasks(g, CUSTOM_VISION_COMPACT_NAMES.input, C, { scale: 1, channelOrder: 'BGR' });
+  const masks = colourMasks(g, CUSTOM_VISION_COMPACT_NAMES.input, C, input.layout);
   const reachCells = reachInCells(opts.reachPx ?? 96, CELL);
   const extents = cellExtents(g, masks, { classes: C, height: size, width: size, cell: CELL, reachCells });
 
@@ -76,7 +82,8 @@ export function customVisionCompactModel(opts: { classes: number; reachPx?: numb
   const anchorPx = (k: 0 | 1) =>
     g.floats(Array.from({ length: C }, (_, c) => CELL * CUSTOM_VISION_COMPACT_ANCHORS[c % anchors][k]), [1, C, 1, 1, 1], 'anchor');
   const logSize = (v: string, k: 0 | 1) => g.op('Log', [g.op('Div', [g.op('Max', [v, one]), anchorPx(k)])]);
-  const fields = [logit(fx), logit(fy), logSize(w, 0), logSize(h, 1)].map((t) => g.op('Mul', [t, here]));
+  const offset = variant === 'compact-raw-xy' ? (f: string) => f : logit;
+  const fields = [offset(fx), offset(fy), logSize(w, 0), logSize(h, 1)].map((t) => g.op('Mul', [t, here]));
   const perClass = g.op('Reshape', [g.op('Concat', [...fields, here], { axis: 2 }), g.int64s([1, 5 * C, n, n])]);
 
   // A 1x1 conv places each class's 5 values on its anchor's channels and adds the logits.
@@ -95,9 +102,9 @@ export function customVisionCompactModel(opts: { classes: number; reachPx?: numb
   g.op('Conv', [perClass, g.floats(weight, [outChannels, 5 * C, 1, 1], 'anchor_w'), g.floats(bias, [outChannels], 'anchor_b')], {}, CUSTOM_VISION_COMPACT_NAMES.output);
 
   return g.build({
-    graphName: 'custom_vision_compact_colour_squares',
+    graphName: variant === 'compact-raw-xy' ? 'custom_vision_compact_raw_xy_colour_squares' : 'custom_vision_compact_colour_squares',
     inputs: [{ name: CUSTOM_VISION_COMPACT_NAMES.input, elemType: DataType.FLOAT, shape: [1, 3, size, size] }],
     outputs: [{ name: CUSTOM_VISION_COMPACT_NAMES.output, elemType: DataType.FLOAT, shape: [1, outChannels, n, n] }],
-    metadata: customVisionImageMetadata('Bgr8'),
+    metadata: input.metadata,
   });
 }

@@ -9,6 +9,7 @@
  * pixel extent around the cell. All cells of one object predict the same box, so NMS keeps one.
  */
 import { cellCoverage, cellExtents, checkDivisible, colourMasks, InputLayout, perClassQuad, reachInCells } from './detection-features';
+import { CustomVisionExportVariant, customVisionInputConvention } from './custom-vision-variants';
 import { GraphBuilder } from './graph-builder';
 import { DataType } from './onnx-proto';
 
@@ -26,24 +27,17 @@ export const CUSTOM_VISION_S1_NAMES = {
 } as const;
 export const GENERIC_DETECTOR_NAMES = { input: 'images', boxes: 'boxes', scores: 'scores', classes: 'labels' } as const;
 
-/** Metadata the Custom Vision ONNX exports carry (ONNX MetadataProps.md image keys). */
-export function customVisionImageMetadata(pixelFormat: 'Rgb8' | 'Bgr8'): Record<string, string> {
-  return {
-    'Image.BitmapPixelFormat': pixelFormat,
-    'Image.ColorSpaceGamma': 'SRGB',
-    'Image.NominalPixelRange': 'NominalRange_0_255',
-  };
-}
-
-export function customVisionS1Model(opts: { classes: number; reachPx?: number }): Uint8Array {
+/** `variant` (custom-vision-variants.ts) sets what the graph takes and what its metadata claims. */
+export function customVisionS1Model(opts: { classes: number; reachPx?: number; variant?: CustomVisionExportVariant }): Uint8Array {
+  const input = customVisionInputConvention('s1', opts.variant ?? 'documented');
   return nmsDetectorModel({
     classes: opts.classes,
     height: CUSTOM_VISION_S1_SIZE,
     width: CUSTOM_VISION_S1_SIZE,
-    layout: { scale: 1, channelOrder: 'RGB' },
+    layout: input.layout,
     names: CUSTOM_VISION_S1_NAMES,
     graphName: 'custom_vision_s1_colour_squares',
-    metadata: customVisionImageMetadata('Rgb8'),
+    metadata: input.metadata,
     reachPx: opts.reachPx,
   });
 }

@@ -12,6 +12,8 @@ export {
   CUSTOM_VISION_S1_SIZE,
   GENERIC_DETECTOR_NAMES,
 } from './nms-detector-model';
+export { CUSTOM_VISION_EXPORT_VARIANTS, customVisionImageMetadata, customVisionInputConvention } from './custom-vision-variants';
+export type { CustomVisionExportVariant } from './custom-vision-variants';
 export {
   customVisionCompactModel,
   CUSTOM_VISION_COMPACT_ANCHORS,

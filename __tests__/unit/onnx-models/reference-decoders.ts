@@ -87,8 +87,11 @@ export function decodeRows(boxes: Float32Array, scores: Float32Array, classes: B
   }));
 }
 
-/** Custom Vision compact (YOLOv2 style) on a 13x13 grid with the published anchors, to pixels of a size x size input. */
-export function decodeCustomVisionCompact(out: Float32Array, classes: number, size: number, threshold = 0.5): Found[] {
+/**
+ * Custom Vision compact (YOLOv2 style) on a 13x13 grid with the published anchors, to pixels of a size x size input.
+ * xy 'sigmoid': the export's object_detection.py; 'none': customvision-export-samples' onnx/object_detection/predict.py.
+ */
+export function decodeCustomVisionCompact(out: Float32Array, classes: number, size: number, threshold = 0.5, xy: 'sigmoid' | 'none' = 'sigmoid'): Found[] {
   const anchors = [[0.573, 0.677], [1.87, 2.06], [3.34, 5.47], [7.88, 3.53], [9.77, 9.17]];
   const n = 13;
   const per = 5 + classes;
@@ -106,8 +109,9 @@ export function decodeCustomVisionCompact(out: Float32Array, classes: number, si
         exps.forEach((e, c) => {
           const score = objectness * (e / sum);
           if (score <= threshold) return;
-          const x = (sigmoid(at(0)) + col) / n;
-          const y = (sigmoid(at(1)) + row) / n;
+          const offset = xy === 'sigmoid' ? sigmoid : (v: number) => v;
+          const x = (offset(at(0)) + col) / n;
+          const y = (offset(at(1)) + row) / n;
           const w = (Math.exp(at(2)) * aw) / n;
           const h = (Math.exp(at(3)) * ah) / n;
           found.push({ classId: c, score, box: { x1: (x - w / 2) * size, y1: (y - h / 2) * size, x2: (x + w / 2) * size, y2: (y + h / 2) * size } });

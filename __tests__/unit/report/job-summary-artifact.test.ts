@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PNG } from 'pngjs';
-import { describeArtifact, detectionRows, pngSize } from '../../../src/report/job-summary';
+import { describeArtifact, describePreprocessingSearch, detectionRows, pngSize } from '../../../src/report/job-summary';
 
 it('links the uploaded artifact and counts what is in it', () => {
   const line = describeArtifact({ state: 'uploaded', artifact: { id: 7, name: 'smoke-test-ep', url: 'https://github.com/o/r/actions/runs/1/artifacts/7', files: ['a.annotated.png', 'b.annotated.png', 'plan.json'], zipBytes: 4096 } });
@@ -51,4 +51,20 @@ it('shows each detection score with its meaning and the threshold that kept it',
     ['1', 'pedestrian', '0.313 (summed coverage)', '&gt; 0.2, dbscan_confidence_threshold in c.prototxt', '59, 5, 159, 105'],
     ['2', 'bus', '0.700', '', '0, 0, 10, 10'],
   ]);
+});
+
+it('names the Custom Vision preprocessing that works and the input to set', () => {
+  const line = describePreprocessingSearch({
+    configured: 'rgb-0-1',
+    configuredFrom: 'metadata',
+    tried: [
+      { preprocessing: 'rgb-0-255', detections: 2, best: { label: 'red', score: 0.97 } },
+      { preprocessing: 'bgr-0-1', detections: 0 },
+    ],
+    working: { preprocessing: 'rgb-0-255', detections: 2, best: { label: 'red', score: 0.97 } },
+  });
+  expect(line).toBe(
+    '<p>Sent as <code>rgb-0-1</code> (metadata); other preprocessings find: rgb-0-255 2 (best red 0.97), bgr-0-1 0. <b>Set <code>custom-vision-preprocessing: rgb-0-255</code></b>.</p>',
+  );
+  expect(describePreprocessingSearch({ configured: 'rgb-0-255', configuredFrom: 'default', tried: [{ preprocessing: 'bgr-0-1', detections: 0 }] })).not.toContain('Set');
 });

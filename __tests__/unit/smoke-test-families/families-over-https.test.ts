@@ -205,9 +205,11 @@ describe('smoke test of each model family over HTTPS against the test bed Triton
       expect(result.images[1].detections).toEqual([]);
       const name = path.basename(emptyPath(c)).replace(/\./g, '\\.');
       // Only the empty picture is named: the one with the squares passed.
+      // Custom Vision: the other channel orders and ranges were tried and found nothing either.
+      const searched = c.family.startsWith('custom_vision') ? '; sent as [a-z0-9-]+, other preprocessings find: [a-z]+-0-1?2?5?5? 0(, [a-z]+-0-1?2?5?5? 0){2}' : '';
       expect(result.failure).toMatch(
         new RegExp(
-          `^${name}: 0 detections ≥ 0\\.5 \\(need 3\\); highest raw scores: (none|[a-z]+ 0\\.[0-4]\\d(, [a-z]+ 0\\.[0-4]\\d)*) — lower 'score-threshold' or check the model$`,
+          `^${name}: 0 detections ≥ 0\\.5 \\(need 3\\); highest raw scores: (none|[a-z]+ 0\\.[0-4]\\d(, [a-z]+ 0\\.[0-4]\\d)*)${searched} — lower 'score-threshold' or check the model$`,
         ),
       );
     });
@@ -219,7 +221,9 @@ describe('smoke test of each model family over HTTPS against the test bed Triton
       expect(j.images[0].topRawScores).toEqual(b.images[0].topRawScores);
       // The two runs really encoded the request differently.
       const infers = https.requests.filter((r) => r.path.endsWith(`/models/${c.model}/infer`));
-      expect(infers.map((r) => r.headers['inference-header-content-length'] !== undefined)).toEqual([true, true, false]);
+      // Custom Vision tries three other preprocessings on the empty picture, over the same protocol.
+      const binaryInfers = c.family.startsWith('custom_vision') ? 5 : 2;
+      expect(infers.map((r) => r.headers['inference-header-content-length'] !== undefined)).toEqual([...Array(binaryInfers).fill(true), false]);
     });
   });
 });

@@ -2,7 +2,8 @@
 // Input data [1,3,416,416], BGR 0-255 unless the ONNX metadata says otherwise.
 // Output model_outputs0 [1, A*(5+C), 13, 13]; channel = anchor*(5+C) + k with k = tx, ty, tw, th,
 // objectness, class logits. Decoding follows Microsoft's object_detection.py shipped with the
-// export (sigmoid on tx/ty, per-class suppression at IoU 0.45).
+// export (sigmoid on tx/ty, per-class suppression at IoU 0.45); DecodeOptions.xyActivation 'none'
+// decodes as Azure-Samples/customvision-export-samples' onnx/object_detection/predict.py (raw tx/ty).
 
 import { Detection } from '../detection';
 import { nonMaximumSuppression } from '../nms';
@@ -34,6 +35,7 @@ function classCount(channels: number): number | undefined {
 export const customVisionCompactFamily: ModelFamily = {
   id: 'custom_vision_compact',
   expects: `input data [1,3,H,W] and output model_outputs0 [1,${COMPACT_ANCHORS.length}*(5+classes),h,w]`,
+  defaultPixels: { pixelFormat: 'Bgr8', pixelRange: '0_255' },
 
   matches(sig) {
     const input = sig.inputs.find((i) => i.name === INPUT);
@@ -56,8 +58,8 @@ export const customVisionCompactFamily: ModelFamily = {
       input,
       layout,
       ...size,
-      pixelFormat: opts.pixelFormat ?? 'Bgr8',
-      pixelRange: opts.pixelRange ?? '0_255',
+      pixelFormat: opts.pixelFormat ?? customVisionCompactFamily.defaultPixels!.pixelFormat,
+      pixelRange: opts.pixelRange ?? customVisionCompactFamily.defaultPixels!.pixelRange,
     });
     return {
       inputs: [tensor],
@@ -91,13 +93,14 @@ export function decodeCompactGrid(
   v: ArrayLike<number>,
   dims: { classes: number; rows: number; cols: number },
   image: { width: number; height: number },
-  opts: Pick<DecodeOptions, 'labels' | 'scoreThreshold'>,
+  opts: Pick<DecodeOptions, 'labels' | 'scoreThreshold' | 'xyActivation'>,
 ): { detections: Detection[]; topRawScores: { label: string; score: number }[] } {
   const { classes, rows, cols } = dims;
   const plane = rows * cols;
   const perClass: Detection[][] = Array.from({ length: classes }, () => []);
   const top = new TopScores();
   const probs = new Float64Array(classes);
+  const offset = opts.xyActivation === 'none' ? (t: number) => t : sigmoid;
   for (let a = 0; a < COMPACT_ANCHORS.length; a++) {
     const base = a * (5 + classes);
     const [aw, ah] = COMPACT_ANCHORS[a];
@@ -118,8 +121,8 @@ export function decodeCompactGrid(
         top.add(() => labelFor(opts.labels, best), probs[best]);
         if (!(probs[best] >= opts.scoreThreshold)) continue;
 
-        const x = (sigmoid(at(0)) + c) / cols;
-        const y = (sigmoid(at(1)) + r) / rows;
+        const x = (offset(at(0)) + c) / cols;
+        const y = (offset(at(1)) + r) / rows;
         const w = (Math.exp(at(2)) * aw) / cols;
         const h = (Math.exp(at(3)) * ah) / rows;
         const box = {

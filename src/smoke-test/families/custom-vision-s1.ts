@@ -17,6 +17,7 @@ const DEFAULT_SIZE = 320;
 export const customVisionS1Family: ModelFamily = {
   id: 'custom_vision_s1',
   expects: 'input image_tensor [1,3,H,W] and outputs detected_boxes, detected_scores, detected_classes',
+  defaultPixels: { pixelFormat: 'Rgb8', pixelRange: '0_255' },
 
   matches(sig) {
     const input = sig.inputs.find((i) => i.name === INPUT);
@@ -36,8 +37,8 @@ export const customVisionS1Family: ModelFamily = {
       input,
       layout,
       ...size,
-      pixelFormat: opts.pixelFormat ?? 'Rgb8',
-      pixelRange: opts.pixelRange ?? '0_255',
+      pixelFormat: opts.pixelFormat ?? customVisionS1Family.defaultPixels!.pixelFormat,
+      pixelRange: opts.pixelRange ?? customVisionS1Family.defaultPixels!.pixelRange,
     });
     return {
       inputs: [tensor],

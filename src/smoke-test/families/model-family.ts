@@ -8,6 +8,7 @@ import { RgbImage } from '../rgb-image';
 import { Scoring } from '../score-rule';
 import { Tensor } from '../tensors';
 import { customVisionCompactFamily } from './custom-vision-compact';
+import type { PixelConvention, XyActivation } from './custom-vision-preprocessing';
 import { customVisionS1Family } from './custom-vision-s1';
 import { detectNetV2Family } from './detectnet-v2';
 import { genericFamily, genericSettingsProblem } from './generic';
@@ -51,6 +52,8 @@ export interface DecodeOptions {
   /** Custom Vision: from the ONNX metadata Image.BitmapPixelFormat / Image.NominalPixelRange. */
   pixelFormat?: PixelFormat;
   pixelRange?: PixelRange;
+  /** Custom Vision compact: how tx/ty become the centre in a cell; 'sigmoid' when absent. */
+  xyActivation?: XyActivation;
   generic?: GenericModelSettings;
 }
 
@@ -73,6 +76,11 @@ export interface ModelFamily {
   /** What the family's tensors look like, for error messages. */
   expects: string;
   matches(sig: ModelSignature): boolean;
+  /**
+   * Custom Vision only: the convention sent when DecodeOptions names none. Families that have it
+   * take pixelFormat / pixelRange, and the smoke test may try the others (preprocessing-search.ts).
+   */
+  defaultPixels?: PixelConvention;
   prepare(image: RgbImage, sig: ModelSignature, opts: DecodeOptions): PreparedRequest;
 }
 

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { UserInputError } from '../../errors';
 import type { Log } from '../../log';
 import { readOnnxMetadata } from '../../model-repository/validate-model-repository';
+import { conventionFromMetadata } from '../../smoke-test/families/custom-vision-preprocessing';
 import { loadDataset, LabeledDataset } from './dataset/load-dataset';
 import { planCustomVisionModel, type CustomVisionPlan } from './custom-vision-plan';
 import { readExportPackage } from './export-package';
@@ -64,12 +65,6 @@ export interface CustomVisionModel {
 const FAMILY_OF_DOMAIN: Record<string, CustomVisionFamily> = {
   'General (compact) [S1]': 'custom_vision_s1',
   'General (compact)': 'custom_vision_compact',
-};
-
-const PIXEL_RANGES: Record<string, CustomVisionModel['pixelRange']> = {
-  NominalRange_0_255: '0_255',
-  Normalized_0_1: '0_1',
-  Normalized_1_1: '-1_1',
 };
 
 export async function prepareCustomVisionModel(settings: CustomVisionSettings, log: Log, transport: TransportOptions = {}): Promise<CustomVisionModel> {
@@ -167,16 +162,15 @@ async function prepare(settings: CustomVisionSettings, dataset: LabeledDataset |
   const modelName = settings.modelName ?? modelNameFor(project.name);
   const written = await writeTritonRepository(path.join(settings.workDir, 'model_repository'), modelName, pkg.model, pkg.labels, signature);
   const metadata = await readOnnxMetadata(path.join(written.modelDir, '1', 'model.onnx'));
-  const pixelFormat = metadata['Image.BitmapPixelFormat'];
-  const range = metadata['Image.NominalPixelRange'];
+  const { pixelFormat, pixelRange } = conventionFromMetadata(metadata);
   log.info(`Model repository ${written.repositoryDir}: ${modelName} (${family}, ${pkg.labels.length} labels: ${pkg.labels.join(', ')})`);
   return {
     repositoryDir: written.repositoryDir,
     modelName,
     labels: pkg.labels,
     family,
-    pixelFormat: pixelFormat === 'Rgb8' || pixelFormat === 'Bgr8' ? pixelFormat : undefined,
-    pixelRange: range ? PIXEL_RANGES[range] : undefined,
+    pixelFormat,
+    pixelRange,
     projectId: project.id,
     iterationId: iteration.id,
     trained,
