@@ -44,6 +44,8 @@ export async function runAction(args: {
   echo?: boolean;
   /** Send SIGTERM after this many ms (cancellation tests). */
   killAfterMs?: number;
+  /** Send SIGTERM as soon as the log so far matches (cancellation at a given point of the run). */
+  killWhen?: RegExp;
 }): Promise<ActionRun> {
   fs.mkdirSync(args.runnerTemp, { recursive: true });
   const outputFile = path.join(args.runnerTemp, 'github_output');
@@ -72,8 +74,13 @@ export async function runAction(args: {
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, actionEntry(), { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
+  let killed = false;
   const take = (chunk: Buffer) => {
     log += chunk.toString();
+    if (args.killWhen && !killed && args.killWhen.test(log)) {
+      killed = true;
+      child.kill('SIGTERM');
+    }
     // A person watching sees what the runner would show: no debug lines, no mask commands.
     if (args.echo) {
       const shown = chunk.toString().split('\n').filter((l) => !l.startsWith('::debug::') && !l.startsWith('::add-mask::'));

@@ -48,6 +48,8 @@ export interface ImageResult {
   /** Path of the annotated PNG written. */
   annotatedPng: string;
   durationMs: number;
+  /** The deployment that answered, when the endpoint named it (a request routed by the traffic split). */
+  answeredBy?: string;
 }
 
 export interface SmokeTestResult {
@@ -166,7 +168,7 @@ async function scoreImage(
   const durationMs = Date.now() - started;
   const detections = decoded.detections.filter((d) => d.score >= settings.scoreThreshold);
   await fs.promises.writeFile(annotatedPng, encodePng(annotate(image, detections)));
-  return { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs };
+  return { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs, answeredBy: client.lastAnsweredBy };
 }
 
 /** `<base name>.annotated.png`, with -2, -3, ... when two images share a base name. */
