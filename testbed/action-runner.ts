@@ -49,6 +49,8 @@ export async function runAction(args: {
   echo?: boolean | ((rendered: string) => void);
   /** Send SIGTERM after this many ms (cancellation tests). */
   killAfterMs?: number;
+  /** Send SIGTERM as soon as the log so far matches (cancellation at a given point of the run). */
+  killWhen?: RegExp;
 }): Promise<ActionRun> {
   fs.mkdirSync(args.runnerTemp, { recursive: true });
   const outputFile = path.join(args.runnerTemp, 'github_output');
@@ -81,8 +83,13 @@ export async function runAction(args: {
   // lines, no debug lines, no mask commands, masked values as ***.
   const renderer = new WorkflowLogRenderer();
   const show = typeof args.echo === 'function' ? args.echo : (text: string) => process.stdout.write(text);
+  let killed = false;
   const take = (chunk: Buffer) => {
     log += chunk.toString();
+    if (args.killWhen && !killed && args.killWhen.test(log)) {
+      killed = true;
+      child.kill('SIGTERM');
+    }
     if (args.echo) show(renderer.write(chunk.toString()));
   };
   child.stdout.on('data', take);

@@ -118,6 +118,8 @@ export interface DeploymentSettings {
 
 export interface RolloutSettings {
   trafficSteps: number[];
+  /** Bake time after each traffic step but the last, before the endpoint is tested again (traffic-step-wait). */
+  stepWaitMs: number;
   onFailure: 'delete' | 'keep';
   /** What happens to idle (0%) deployments after the shift: see src/deploy/retire-plan.ts. */
   previousDeployments: 'keep-last' | 'keep' | 'delete';

@@ -12,7 +12,7 @@ import type { ActionConfig, AuthType, ModelSource, ProbeSettings } from './actio
 import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
 import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file';
 import { INPUT_DEFAULTS, type InputName, type RawInputs } from './input-defaults';
-import { parseBoolean, parseEnum, parseKeyValues, parseNumber, parseTrafficSteps } from './input-parsers';
+import { parseBoolean, parseDuration, parseEnum, parseKeyValues, parseNumber, parseTrafficSteps } from './input-parsers';
 import { instanceTypeWarning, isPlausibleInstanceType } from './instance-types';
 import { checkSmokeTestImage, expandImagePatterns } from './image-patterns';
 
@@ -171,6 +171,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     },
     rollout: {
       trafficSteps: attempt(() => parseTrafficSteps('traffic-steps', input('traffic-steps')), [100]),
+      stepWaitMs: attempt(() => parseDuration('traffic-step-wait', input('traffic-step-wait') || '0', 120 * 60_000), 0),
       onFailure: attempt(() => parseEnum('on-failure', input('on-failure'), ['delete', 'keep'] as const), 'delete'),
       previousDeployments: attempt(() => parseEnum('previous-deployments', input('previous-deployments'), ['keep-last', 'keep', 'delete'] as const), 'keep-last'),
       timeoutMs: timeoutMinutes * 60_000,

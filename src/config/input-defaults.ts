@@ -46,6 +46,7 @@ export const INPUT_DEFAULTS = {
   'instance-count': '1',
   'model-mount-path': '/models',
   'traffic-steps': '100',
+  'traffic-step-wait': '0',
   'on-failure': 'delete',
   'previous-deployments': 'keep-last',
   'timeout-minutes': '45',

@@ -28,6 +28,16 @@ export function parseNumber(input: string, raw: string, min: number, max: number
   return n;
 }
 
+/** '90', '90s', '5m', '1m30s' -> milliseconds; a bare number is seconds. At most `maxMs`. */
+export function parseDuration(input: string, raw: string, maxMs: number): number {
+  const m = /^\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s?)?\s*$/i.exec(raw);
+  const ms = m && (m[1] !== undefined || m[2] !== undefined) ? (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 1000 : NaN;
+  if (!Number.isFinite(ms) || ms > maxMs) {
+    throw new UserInputError(`Input '${input}' is '${raw}'; expected a duration up to ${maxMs / 60_000} minutes: seconds ('90', '90s'), minutes ('5m') or both ('1m30s').`, { input });
+  }
+  return ms;
+}
+
 /** '10, 50,100' -> [10, 50, 100]: strictly increasing percentages ending at 100. */
 export function parseTrafficSteps(input: string, raw: string): number[] {
   const steps = raw

@@ -1,7 +1,8 @@
 /**
  * Execute phase. Model upload + registration, image build + environment, and the endpoint run side
  * by side; the deployment starts with 0% traffic, is smoke-tested directly (azureml-model-deployment
- * header), and only then takes traffic. A failure leaves traffic where it was.
+ * header), and only then takes traffic, step by step (src/execute/canary-steps.ts). A failure leaves or puts
+ * traffic back where it was before the run.
  */
 import type { AzureClients } from '../azure/clients';
 import { endpointIdentityLabel } from '../azure/error-hints';
@@ -21,6 +22,7 @@ import type { Log } from '../log';
 import type { DeployPlan } from '../plan/deploy-plan';
 import type { RunReport } from '../report/run-report';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
+import { rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
 export interface ExecuteResult {
@@ -120,13 +122,10 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
     throw new SmokeTestFailure(smoke.failure ?? 'the smoke test found no detections');
   }
 
-  let current = live;
-  for (const step of plan.traffic.steps) {
-    const t = Date.now();
-    log.info(`Traffic -> ${JSON.stringify(step)}`);
-    current = await setTraffic(clients, live.name, step, signal, log);
-    report.record('traffic', 'shift', JSON.stringify(step), Date.now() - t);
-  }
+  const current = await rollOutTraffic(plan, live, key, d).catch(async (e: unknown) => {
+    if (e instanceof TrafficRolloutFailure) await afterRollbackFailure(d, plan, live.name, name, e);
+    throw e;
+  });
   if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
 
   await retirePrevious(d, plan, current, name);
@@ -158,9 +157,22 @@ export class SmokeTestFailure extends Error {
   override name = 'SmokeTestFailure';
 }
 
+/**
+ * After a failed canary step: a deployment that traffic left (again) is kept or deleted per on-failure; one
+ * that may still serve, that served before the run, or whose run was cancelled is kept, and the report says why.
+ */
+async function afterRollbackFailure(d: ExecuteDeps, plan: DeployPlan, endpoint: string, name: string, e: TrafficRolloutFailure): Promise<void> {
+  const servedBefore = Object.entries(plan.endpoint.traffic).some(([k, pct]) => k.toLowerCase() === name.toLowerCase() && pct > 0);
+  if (e.cancelled || !e.restored) {
+    d.report.record('deployment', 'keep', `${name} kept (${e.cancelled ? 'run cancelled' : 'traffic could not be moved back; it may still serve'})`);
+    return;
+  }
+  await afterFailure(d, endpoint, name, e.failed, servedBefore, 'traffic was moved back to where it was before the run');
+}
+
 /** Prints the deployment's logs and deletes or keeps it, per on-failure; never touches traffic. */
-async function afterFailure(d: ExecuteDeps, endpoint: string, name: string, what: string, serving = false): Promise<void> {
-  d.log.info(`${what} of ${name} failed; traffic stays where it was. Deployment logs:`);
+async function afterFailure(d: ExecuteDeps, endpoint: string, name: string, what: string, serving = false, traffic = 'traffic stays where it was'): Promise<void> {
+  d.log.info(`${what} of ${name} failed; ${traffic}. Deployment logs:`);
   for (const l of await deploymentLogs(d.clients, endpoint, name)) {
     d.log.info(`----- ${l.container} -----\n${l.content}`);
   }
@@ -170,6 +182,7 @@ async function afterFailure(d: ExecuteDeps, endpoint: string, name: string, what
   }
   await deleteDeployment(d.clients, endpoint, name, new AbortController().signal, d.log).catch((e) => d.log.warning(`could not delete ${name}: ${(e as Error).message}`));
   d.report.record('deployment', 'delete', `${name} deleted after failed ${what} (on-failure: delete)`);
+  d.log.info(`Deleted ${name} (on-failure: delete)`);
 }
 
 function resourceTags(config: ActionConfig): Record<string, string> {

@@ -1,4 +1,7 @@
-/** Runs the smoke test against one deployment, straight through the azureml-model-deployment header. */
+/**
+ * Runs the smoke test against one deployment, straight through the azureml-model-deployment header,
+ * or (deployment undefined) through the endpoint's public URI, where the traffic split picks who answers.
+ */
 import * as fs from 'fs';
 import type { ModelType } from '../config/action-config';
 import type { EndpointState } from '../deploy/endpoint';
@@ -19,7 +22,22 @@ export function tritonBaseUrl(scoringUri: string, modelType: ModelType): string 
   return modelType === 'custom_model' ? uri : uri.replace(/\/score$/, '');
 }
 
-export async function runDeploymentSmokeTest(endpoint: EndpointState, deployment: string, key: string, plan: DeployPlan, d: ExecuteDeps): Promise<SmokeTestResult> {
+export interface SmokeRunOptions {
+  /** Where annotated images go (canary rounds keep the first test's images for the summary). */
+  outputDir?: string;
+  readyTimeoutMs?: number;
+  /** The report line's stage; none: not recorded. */
+  stage?: string | null;
+}
+
+export async function runDeploymentSmokeTest(
+  endpoint: EndpointState,
+  deployment: string | undefined,
+  key: string,
+  plan: DeployPlan,
+  d: ExecuteDeps,
+  opts: SmokeRunOptions = {},
+): Promise<SmokeTestResult> {
   const cfg = d.config.smokeTest;
   const started = Date.now();
   const clustering = cfg.clusteringConfigFile ? loadClusteringConfig(fs.readFileSync(cfg.clusteringConfigFile, 'utf8'), cfg.clusteringConfigFile) : undefined;
@@ -39,12 +57,14 @@ export async function runDeploymentSmokeTest(endpoint: EndpointState, deployment
       xyActivation: cfg.xyActivation,
       generic: cfg.generic,
       protocol: cfg.protocol,
-      readyTimeoutMs: Math.min(10 * 60_000, d.config.rollout.timeoutMs),
+      readyTimeoutMs: opts.readyTimeoutMs ?? Math.min(10 * 60_000, d.config.rollout.timeoutMs),
       requestTimeoutMs: 60_000,
-      outputDir: d.config.run.outputDir,
+      outputDir: opts.outputDir ?? d.config.run.outputDir,
     },
     d.log,
   );
-  d.report.record('smoke test', result.passed ? 'pass' : 'fail', `${result.totalDetections} detection(s) in ${result.images.length} image(s) via ${deployment}`, Date.now() - started);
+  const stage = opts.stage === undefined ? 'smoke test' : opts.stage;
+  const via = deployment ?? `the public URI (answered by ${[...new Set(result.images.map((i) => i.answeredBy ?? '?'))].join(', ')})`;
+  if (stage) d.report.record(stage, result.passed ? 'pass' : 'fail', `${result.totalDetections} detection(s) in ${result.images.length} image(s) via ${via}`, Date.now() - started);
   return result;
 }

@@ -13,7 +13,7 @@ import { boxMarker, sketchBoxes } from './box-sketch';
 import type { RunReport } from './run-report';
 import type { ArtifactUpload } from './smoke-test-artifact';
 
-const ICON: Record<string, string> = { create: '🆕', update: '✏️', reuse: '♻️', skip: '⏭️', delete: '🗑️', keep: '📌', pass: '✅', fail: '❌', shift: '🔀' };
+const ICON: Record<string, string> = { create: '🆕', update: '✏️', reuse: '♻️', skip: '⏭️', delete: '🗑️', keep: '📌', pass: '✅', fail: '❌', shift: '🔀', rollback: '↩️' };
 
 export interface SummaryResult {
   ok: boolean;

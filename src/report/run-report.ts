@@ -1,5 +1,5 @@
 /** What the run did, stage by stage: feeds the job summary and, on failure, the list of what was left behind. */
-export type StageAction = 'create' | 'update' | 'reuse' | 'skip' | 'delete' | 'keep' | 'pass' | 'fail' | 'shift';
+export type StageAction = 'create' | 'update' | 'reuse' | 'skip' | 'delete' | 'keep' | 'pass' | 'fail' | 'shift' | 'rollback';
 
 export interface StageRecord {
   stage: string;

@@ -59,6 +59,8 @@ const MAX_BACKOFF_MS = 15_000;
 export class KServeClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  /** The deployment that answered the last inference (Azure ML's `azureml-model-deployment` response header), if named. */
+  lastAnsweredBy?: string;
 
   constructor(private readonly options: KServeClientOptions) {
     const base = options.baseUrl.replace(/\/+$/, '');
@@ -133,6 +135,8 @@ export class KServeClient {
     const encoded = encodeInferRequest(inputs, outputNames, opts.binary);
     const path = `v2/models/${encodeURIComponent(model)}/infer`;
     const res = await this.request('POST', path, { body: encoded.body, headers: encoded.headers }, INFER_RETRY_STATUSES);
+    const answeredBy = res.headers['azureml-model-deployment'];
+    this.lastAnsweredBy = typeof answeredBy === 'string' && answeredBy !== '' ? answeredBy : undefined;
     const headerLength = res.headers['inference-header-content-length'];
     try {
       return decodeInferResponse(res.body, headerLength === undefined ? undefined : Number(headerLength));

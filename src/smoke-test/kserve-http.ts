@@ -100,8 +100,11 @@ export function responseError(method: string, url: URL, exchange: HttpExchange):
     exchange.status === 401 || exchange.status === 403
       ? ' (check the endpoint key and that the deployment accepts key authentication)'
       : '';
+  // Through the traffic split, Azure ML names the deployment that answered.
+  const by = exchange.headers['azureml-model-deployment'];
+  const answeredBy = typeof by === 'string' && by !== '' ? ` (answered by deployment '${by}')` : '';
   return new KServeRequestError(
-    `${method} ${url.pathname} returned HTTP ${exchange.status}${text ? `: ${text}` : ''}${hint}`,
+    `${method} ${url.pathname} returned HTTP ${exchange.status}${text ? `: ${text}` : ''}${answeredBy}${hint}`,
     url.pathname,
     exchange.status,
     text || undefined,

@@ -58,6 +58,8 @@ export interface ImageResult {
   durationMs: number;
   /** Custom Vision, when the picture fell short: what the other preprocessings found. */
   preprocessingSearch?: PreprocessingSearch;
+  /** The deployment that answered, when the endpoint named it (a request routed by the traffic split). */
+  answeredBy?: string;
 }
 
 export interface SmokeTestResult {
@@ -188,7 +190,7 @@ async function scoreImage(
   // A clustering config's thresholds already judged DetectNet_v2 clusters; 'score-threshold' is not applied again.
   const detections = scoring.scoreThresholdDecides ? decoded.detections.filter((d) => d.score >= settings.scoreThreshold) : decoded.detections;
   await fs.promises.writeFile(annotatedPng, encodePng(annotate(image, detections)));
-  const result: ImageResult = { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs };
+  const result: ImageResult = { image: file, detections, topRawScores: decoded.topRawScores, annotatedPng, durationMs, answeredBy: client.lastAnsweredBy };
   if (family.defaultPixels && detections.length < settings.minDetections) {
     const configured: PixelConvention = {
       pixelFormat: decodeOptions.pixelFormat ?? family.defaultPixels.pixelFormat,

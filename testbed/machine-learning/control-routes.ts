@@ -41,6 +41,23 @@ export function registerControlRoutes(router: Router, rt: MlRuntime): void {
     return { status: 204 };
   });
 
+  // A deployment that starts failing: its inference requests (not its health probes) answer `status`.
+  router.route('POST', '/_testbed/ml/scoring-faults', (req) => {
+    const body = objectOf(req.json());
+    const when = body.when ?? 'now';
+    if (typeof body.deployment !== 'string' || body.deployment === '' || (when !== 'now' && when !== 'with-traffic')) {
+      throw new TestbedHttpError(400, 'BadRequest', "Expected { deployment: name or regex, status?: 500, when?: 'now' | 'with-traffic' }.");
+    }
+    const status = nonNegative(body.status, 'status') ?? 500;
+    rt.state.scoringFaults.push({ deployment: deploymentMatcher(body.deployment), status, when });
+    return { status: 200, body: { faults: rt.state.scoringFaults.length } };
+  });
+
+  router.route('DELETE', '/_testbed/ml/scoring-faults', () => {
+    rt.state.scoringFaults.length = 0;
+    return { status: 204 };
+  });
+
   router.route('POST', '/_testbed/ml/timing', (req) => {
     const body = objectOf(req.json());
     const t = rt.state.timing;

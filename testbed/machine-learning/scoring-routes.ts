@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import { Router, TestbedResponse } from '../server/router';
 import { objectOf } from './arm-responses';
 import { MlRuntime } from './ml-runtime';
-import { chooseDeployment, containerPath, isAuthorized } from './scoring-routing';
+import { activeScoringFault, chooseDeployment, containerPath, isAuthorized } from './scoring-routing';
 
 function failure(status: number, message: string, requestId: string, extra: Record<string, string> = {}): TestbedResponse {
   return { status, headers: { 'x-request-id': requestId, ...extra }, body: { message } };
@@ -33,6 +33,11 @@ export function registerScoringRoutes(router: Router, rt: MlRuntime): void {
     if (!route.ok) return failure(route.status, route.message, requestId);
     const query = req.query.toString();
     const path = route.path + (query ? `?${query}` : '');
+    const fault = activeScoringFault(rt.state.scoringFaults, e, d.name, req.method, path.split('?')[0]);
+    if (fault) {
+      // What the model server answers when it breaks (Triton's error body); the front door names the deployment.
+      return failure(fault.status, `Deployment '${d.name}' failed to run the model (test bed scoring fault).`, requestId, { 'azureml-model-deployment': d.name });
+    }
     const reply = await d.server.handle({ method: req.method, path, headers: req.headers, body: req.body });
     return {
       status: reply.status,

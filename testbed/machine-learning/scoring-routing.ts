@@ -1,7 +1,7 @@
 // How a managed online endpoint's front door routes a scoring request: auth by key or AML token,
 // the `azureml-model-deployment` header (reaches a deployment even at 0% traffic) or else the
 // traffic weights, and the path the container sees.
-import { EndpointRecord } from './state';
+import { EndpointRecord, ScoringFault } from './state';
 import { pickByTraffic } from './traffic';
 
 export type RouteDecision = { ok: true; deployment: string } | { ok: false; status: number; message: string };
@@ -76,3 +76,16 @@ export function containerPath(rest: string, deployment: { noCodeTriton: boolean;
   return { ok: true, path: path === '' ? '/' : path.startsWith('/') ? path : `/${path}` };
 }
 
+/** The scripted fault an inference request to `deployment` meets, if any (health and metadata are never faulted). */
+export function activeScoringFault(
+  faults: readonly ScoringFault[],
+  e: Pick<EndpointRecord, 'traffic'>,
+  deployment: string,
+  method: string,
+  containerPathname: string,
+): ScoringFault | undefined {
+  const inference = method === 'POST' && (/\/infer$/.test(containerPathname) || !containerPathname.startsWith('/v2/'));
+  if (!inference) return undefined;
+  const share = Object.entries(e.traffic).find(([k]) => k.toLowerCase() === deployment.toLowerCase())?.[1] ?? 0;
+  return faults.find((f) => f.deployment.test(deployment) && (f.when === 'now' || share > 0));
+}

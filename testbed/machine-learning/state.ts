@@ -78,6 +78,13 @@ export interface ScriptedProvisioningFailure {
   remaining: number;
 }
 
+/** A deployment whose inference starts failing: now, or once the endpoint gives it a share of traffic. */
+export interface ScoringFault {
+  deployment: RegExp;
+  status: number;
+  when: 'now' | 'with-traffic';
+}
+
 export interface MlTiming {
   /** Minimum time a deployment create/update takes before it reports its outcome. */
   provisioningMs: number;
@@ -92,6 +99,7 @@ export class MlState {
   readonly environments = new Map<string, AssetContainerRecord>();
   readonly endpoints = new Map<string, EndpointRecord>();
   readonly provisioningFailures: ScriptedProvisioningFailure[] = [];
+  readonly scoringFaults: ScoringFault[] = [];
   timing: MlTiming = { provisioningMs: 1000, endpointProvisioningMs: 200, retryAfterSeconds: 1 };
   quota: QuotaState = defaultQuota();
   /** How many endpoint GETs after a traffic change still show the old traffic (0: reads are current). */
