@@ -9,7 +9,6 @@ import * as path from 'path';
 import { REPO_ROOT, runAction, testbedInputs } from '../testbed/action-runner';
 import { specViolations } from '../testbed/control-client';
 import { startTestbed } from '../testbed/start-testbed';
-import { seedTritonBaseImage } from '../testbed/triton-base-image';
 
 const OUT = path.join(REPO_ROOT, 'demo-output');
 
@@ -17,7 +16,8 @@ async function main(): Promise<number> {
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
   console.log('Starting the local Azure test bed ...');
-  const testbed = await startTestbed({ stateDir: path.join(REPO_ROOT, '.testbed', 'demo'), log: () => {} });
+  // No dockerd: the image is built in the registry, the runner's Docker is never touched.
+  const testbed = await startTestbed({ stateDir: path.join(REPO_ROOT, '.testbed', 'demo'), docker: false, log: () => {} });
   try {
     const s = testbed.settings;
     console.log(`Test bed up in ${(testbed.startupMs / 1000).toFixed(1)} s: ARM ${s.armEndpoint}, registry ${s.registryLoginServer}${testbed.notes.length ? ` (${testbed.notes.join('; ')})` : ''}`);
@@ -42,12 +42,12 @@ async function main(): Promise<number> {
           'smoke-test-images': 'samples/tao-detectnet-v2/images/street.*',
           'output-dir': OUT,
         };
-    if (s.dockerHost) {
-      inputs['triton-base-image'] = seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer);
-    } else {
-      console.log('No dockerd here: deploying with model-type triton_model (no image to build).');
-      inputs['model-type'] = 'triton_model';
-    }
+    // custom_model without Docker: ACR imports the base from the stand-in for nvcr.io (private, NGC-style
+    // credentials) and the action writes only a new config and manifest over its layers.
+    inputs['triton-base-image'] = s.baseImage;
+    inputs['base-image-username'] = s.baseImageUsername;
+    inputs['base-image-password'] = s.baseImagePassword;
+    inputs['image-build'] = 'registry';
     console.log('Running dist/index.js ...\n');
     const run = await runAction({ settings: s, inputs, workspaceDir: REPO_ROOT, runnerTemp: path.join(REPO_ROOT, '.testbed', 'demo-runner'), echo: true });
     fs.writeFileSync(path.join(OUT, 'job-summary.md'), run.summary);
