@@ -12,7 +12,6 @@ import { REPO_ROOT, runAction, testbedInputs } from '../testbed/action-runner';
 import { withTestbedArtifactLinks } from '../testbed/artifact-links';
 import { specViolations } from '../testbed/control-client';
 import { startTestbed } from '../testbed/start-testbed';
-import { seedTritonBaseImage } from '../testbed/triton-base-image';
 
 const BASE = process.env.DEMO_DIR ? path.resolve(process.env.DEMO_DIR) : undefined;
 const OUT = path.join(BASE ?? REPO_ROOT, 'demo-output');
@@ -24,7 +23,8 @@ async function main(): Promise<number> {
   fs.rmSync(OUT, { recursive: true, force: true });
   fs.mkdirSync(OUT, { recursive: true });
   console.log('Starting the local Azure test bed ...');
-  const testbed = await startTestbed({ stateDir: STATE, log: () => {} });
+  // No dockerd: the image is built in the registry, the runner's Docker is never touched.
+  const testbed = await startTestbed({ stateDir: STATE, docker: false, log: () => {} });
   try {
     const s = testbed.settings;
     console.log(`Test bed up in ${(testbed.startupMs / 1000).toFixed(1)} s: ARM ${s.armEndpoint}, registry ${s.registryLoginServer}${testbed.notes.length ? ` (${testbed.notes.join('; ')})` : ''}`);
@@ -49,12 +49,12 @@ async function main(): Promise<number> {
           'smoke-test-images': 'samples/tao-detectnet-v2/images/street.*',
           'output-dir': OUT,
         };
-    if (s.dockerHost) {
-      inputs['triton-base-image'] = seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer);
-    } else {
-      console.log('No dockerd here: deploying with model-type triton_model (no image to build).');
-      inputs['model-type'] = 'triton_model';
-    }
+    // custom_model without Docker: ACR imports the base from the stand-in for nvcr.io (private, NGC-style
+    // credentials) and the action writes only a new config and manifest over its layers.
+    inputs['triton-base-image'] = s.baseImage;
+    inputs['base-image-username'] = s.baseImageUsername;
+    inputs['base-image-password'] = s.baseImagePassword;
+    inputs['image-build'] = 'registry';
     console.log('Running dist/index.js ...\n');
     // Printed in order; an artifact link is swapped for the test bed's download URL once the upload is done.
     let printing = Promise.resolve();

@@ -100,7 +100,11 @@ export async function run(): Promise<void> {
         const acr = await clients.acrIn(subscriptionId).registries.get(resourceGroup, name).catch((e: unknown) => {
           throw azureError(`Reading container registry '${name}' in resource group '${resourceGroup}' (subscription ${subscriptionId})`, e);
         });
-        registry = await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask);
+        registry = {
+          ...(await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask)),
+          arm: { client: clients.acrIn(subscriptionId), resourceGroup, name },
+          baseCredentials: config.image.baseCredentials,
+        };
       }
       const plan = await makePlan({ config, clients, workspace, repository: source.repository, smoke: { ...source.smoke, labels }, registry, workDir: config.run.outputDir, mask });
       for (const line of describePlan(plan)) core.info(line);

@@ -31,6 +31,14 @@ export interface TestbedSettings {
   customVisionEndpoint: string;
   customVisionTrainingKey: string;
   customVisionPredictionResourceId: string;
+  /**
+   * The stand-in for nvcr.io: a second docker-registry (plain HTTP on 127.0.0.1, reached only by
+   * importImage) holding a multi-layer Triton base, private like an NGC org: importImage needs
+   * baseImageUsername ('$oauthtoken') and baseImagePassword.
+   */
+  baseImage: string;
+  baseImageUsername: string;
+  baseImagePassword: string;
   /** unix://... when dockerd runs. */
   dockerHost?: string;
   /** https://127.0.0.1:PORT/_testbed */

@@ -11,6 +11,8 @@ import { AcrOAuth, type ArmTokenPolicy } from './container-registry/acr-oauth';
 import { acrLoginServerHandler } from './container-registry/acr-login-server';
 import { AcrTokenService } from './container-registry/acr-tokens';
 import { registerRegistryResource } from './container-registry/registry-resource';
+import { registerImportImage } from './container-registry/import-image';
+import { NGC_BASE_REPOSITORY, NGC_BASE_TAG, pushStandInBase } from './triton-base-image';
 import type { TestbedContext } from './context';
 import { AccessTokenIssuer } from './entra/access-tokens';
 import { githubFederatedCredential } from './entra/app-registration';
@@ -60,7 +62,7 @@ export interface RunningTestbed {
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
-const STATE_ENTRIES = ['tls', 'azurite', 'docker-registry', 'dockerd', 'settings.json', 'testbed.log', 'azurite.log', 'docker-registry.log', 'dockerd.log'];
+const STATE_ENTRIES = ['tls', 'azurite', 'docker-registry', 'nvcr-registry', 'nvcr-registry.log', 'dockerd', 'settings.json', 'testbed.log', 'azurite.log', 'docker-registry.log', 'dockerd.log'];
 
 function listen(server: https.Server): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -126,6 +128,8 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     };
     const certsP = timed('certificates', makeCertificates(stateDir));
     const registryP = timed('docker-registry', track(startDockerRegistry(stateDir)));
+    // The stand-in for nvcr.io, with the multi-layer base written over the distribution API (no docker).
+    const ngcP = timed('nvcr.io stand-in', track(startDockerRegistry(stateDir, 'nvcr-registry').then(async (r) => ({ ...r, base: await pushStandInBase(r.url) }))));
     const dockerdP = dockerd ? timed('dockerd', track(startDockerd(dockerd, stateDir))) : Promise.resolve(undefined);
     const azuriteP = timed('azurite', track(certsP.then((c) => startAzurite({ stateDir, certFile: c.certFile, keyFile: c.keyFile }))));
     const [certs, entraSigner, githubSigner, acrSigner] = await Promise.all([
@@ -142,7 +146,8 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const [mainPort, frontPort] = await Promise.all([listen(main), listen(front)]);
     const baseUrl = `https://127.0.0.1:${mainPort}`;
     const loginServer = `127.0.0.1:${frontPort}`;
-    const [registry, dockerdPeer, azurite] = await Promise.all([registryP, dockerdP, azuriteP]);
+    const [registry, dockerdPeer, azurite, ngc] = await Promise.all([registryP, dockerdP, azuriteP, ngcP]);
+    const ngcHost = new URL(ngc.url).host;
 
     const settings: TestbedSettings = {
       stateDir, caFile: certs.caFile, authorityHost: baseUrl, armEndpoint: baseUrl,
@@ -154,6 +159,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${azurite.port}/{account}`,
       customVisionEndpoint: baseUrl, customVisionTrainingKey: ids.customVisionTrainingKey,
       customVisionPredictionResourceId: `/subscriptions/${ids.subscriptionId}/resourceGroups/${ids.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/cv-detector-prediction`,
+      baseImage: `${ngcHost}/${NGC_BASE_REPOSITORY}:${NGC_BASE_TAG}`, baseImageUsername: '$oauthtoken', baseImagePassword: ids.ngcApiKey,
       dockerHost: dockerdPeer?.dockerHost,
       controlUrl: `${baseUrl}/_testbed`,
     };
@@ -180,6 +186,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     registerEntraRoutes(routes, baseUrl, accessTokens, oidc);
     oidc.register(routes);
     registerRegistryResource(routes, context);
+    registerImportImage(routes, context, { host: ngcHost, backendUrl: ngc.url, credentials: { username: settings.baseImageUsername, password: settings.baseImagePassword } });
 
     const blobService = new BlobServiceClient(azurite.url, trustingStoragePipeline(certs.caFile, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)));
     await Promise.all([

@@ -15,6 +15,8 @@ export interface TestbedIdentities {
   registryName: string;
   datastoreContainer: string;
   customVisionTrainingKey: string;
+  /** The password (an NGC API key) of the private stand-in for nvcr.io. */
+  ngcApiKey: string;
 }
 
 export function makeIdentities(): TestbedIdentities {
@@ -34,5 +36,6 @@ export function makeIdentities(): TestbedIdentities {
     registryName: 'crdetectortestbed',
     datastoreContainer: `azureml-blobstore-${crypto.randomUUID()}`,
     customVisionTrainingKey: crypto.randomBytes(16).toString('hex'),
+    ngcApiKey: crypto.randomBytes(24).toString('base64url'),
   };
 }

@@ -21,13 +21,14 @@ export interface Fixture {
 
 let runs = 0;
 
-export async function startFixture(name: string, options: Pick<StartTestbedOptions, 'registry'> = {}): Promise<Fixture> {
+/** docker: false starts no dockerd; the base is then the stand-in for nvcr.io (built in the registry). */
+export async function startFixture(name: string, options: Pick<StartTestbedOptions, 'registry' | 'docker'> = {}): Promise<Fixture> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `it-${name}-`));
   const testbed = await startTestbed({ ...options, stateDir: path.join(scratch, 'testbed'), log: () => {} });
   const workspace = path.join(scratch, 'repo');
   fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(workspace, 'samples'), { recursive: true });
   const s = testbed.settings;
-  const baseImage = s.dockerHost ? seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer) : undefined;
+  const baseImage = options.docker === false ? s.baseImage : s.dockerHost ? seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer) : undefined;
   const runWith: Fixture['runWith'] = ({ inputs, env, killAfterMs, killWhen }) =>
     runAction({
       settings: s,

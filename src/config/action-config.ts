@@ -60,6 +60,10 @@ export interface ImageSettings {
   tritonBaseImage: string;
   dockerfile?: string;
   dockerContext?: string;
+  /** Where the image is built: in the registry (importImage + a new config and manifest) or by docker on the runner. */
+  build: 'registry' | 'docker';
+  /** Credentials importImage passes to a private base's registry (e.g. NGC: '$oauthtoken' + an API key). */
+  baseCredentials?: { username: string; password: string };
 }
 
 export interface ProbeSettings {

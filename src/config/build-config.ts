@@ -12,6 +12,7 @@ import type { ActionConfig, AuthType, ModelSource, ProbeSettings } from './actio
 import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
 import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file';
 import { INPUT_DEFAULTS, type InputName, type RawInputs } from './input-defaults';
+import { baseImageCredentials, imageBuildMode } from './image-build-inputs';
 import { parseBoolean, parseDuration, parseEnum, parseKeyValues, parseNumber, parseTrafficSteps } from './input-parsers';
 import { instanceTypeWarning, isPlausibleInstanceType } from './instance-types';
 import { checkSmokeTestImage, expandImagePatterns } from './image-patterns';
@@ -135,6 +136,8 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       tritonBaseImage: input('triton-base-image'),
       dockerfile: fileOrUndefined('dockerfile') ?? fileFromDeploymentFile(depFile.dockerfile, 'environment.build.dockerfile_path'),
       dockerContext: fileOrUndefined('docker-context') ?? fileFromDeploymentFile(depFile.dockerContext, 'environment.build.path'),
+      build: attempt(() => imageBuildMode(input('image-build'), !!(input('dockerfile') || depFile.dockerfile)), 'docker'),
+      baseCredentials: attempt(() => baseImageCredentials(input('triton-base-image'), input('base-image-username'), input('base-image-password')), undefined),
     },
     endpoint: {
       name: endpointName,

@@ -37,6 +37,9 @@ export const INPUT_DEFAULTS = {
   'triton-base-image': 'nvcr.io/nvidia/tritonserver:25.04-py3',
   dockerfile: '',
   'docker-context': '',
+  'image-build': 'auto',
+  'base-image-username': '',
+  'base-image-password': '',
   'endpoint-name': '',
   'endpoint-file': '',
   'deployment-file': '',
@@ -68,4 +71,4 @@ export type InputName = keyof typeof INPUT_DEFAULTS;
 export type RawInputs = Record<InputName, string>;
 
 /** Inputs that hold secrets: masked before anything is logged. */
-export const SECRET_INPUTS: readonly InputName[] = ['client-secret', 'custom-vision-training-key'];
+export const SECRET_INPUTS: readonly InputName[] = ['client-secret', 'custom-vision-training-key', 'base-image-password'];

@@ -17,7 +17,7 @@ import { uploadModelRepository } from '../deploy/model-upload';
 import { describeCredential } from '../deploy/datastore-credential';
 import { ensureModelVersion } from '../deploy/model-version';
 import { CREATED_BY_TAG, CREATED_BY_VALUE, retirePlan, runningCost } from '../deploy/retire-plan';
-import { buildAndPushImage, type RegistrySession } from '../image/triton-image';
+import { buildAndPushImage, describeImagePath, type RegistrySession } from '../image/triton-image';
 import type { Log } from '../log';
 import type { DeployPlan } from '../plan/deploy-plan';
 import type { RunReport } from '../report/run-report';
@@ -83,7 +83,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   report.record('model', m.model.created ? 'create' : 'reuse', `${m.model.name}:${m.model.version}`);
   if (m.model.created) report.created.push(`model ${m.model.name}:${m.model.version}`);
   if (img) {
-    report.record('image', img.image.built ? 'create' : 'reuse', img.image.reference, imageMs);
+    report.record('image', img.image.built ? 'create' : 'reuse', `${img.image.reference}${describeImagePath(img.image)}`, imageMs);
     report.record('environment', img.env.created ? 'create' : 'reuse', `${img.env.name}:${img.env.version}`);
   }
   report.record('endpoint', plan.endpoint.exists ? 'reuse' : 'create', endpoint.name, endpointMs);

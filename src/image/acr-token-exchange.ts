@@ -15,8 +15,8 @@ export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
  */
 export const ACR_ENTRA_SCOPE = 'https://containerregistry.azure.net/.default';
 
-async function postForm(url: string, form: Record<string, string>): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
+async function postForm(url: string, form: Record<string, string>, fetchImpl: typeof fetch = fetch): Promise<Record<string, unknown>> {
+  const res = await fetchImpl(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
@@ -43,13 +43,14 @@ export async function exchangeForRefreshToken(loginServer: string, tenantId: str
   return body.refresh_token;
 }
 
-export async function accessTokenFor(loginServer: string, refreshToken: string, scope: string): Promise<string> {
+/** fetchImpl: lets the registry build count the bytes of its token calls too. */
+export async function accessTokenFor(loginServer: string, refreshToken: string, scope: string, fetchImpl: typeof fetch = fetch): Promise<string> {
   const body = await postForm(`https://${loginServer}/oauth2/token`, {
     grant_type: 'refresh_token',
     service: loginServer,
     scope,
     refresh_token: refreshToken,
-  });
+  }, fetchImpl);
   if (typeof body.access_token !== 'string') throw new Error(`/oauth2/token on ${loginServer} returned no access_token`);
   return body.access_token;
 }

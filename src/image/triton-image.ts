@@ -12,6 +12,10 @@ import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToke
 import { dockerCli, DockerError } from './docker-cli';
 import { renderDockerfile, templatePath } from './dockerfile-template';
 import { contextFiles, imageTag } from './image-tag';
+import { importBase, type RegistryArm } from './base-import';
+import { parseTemplateDockerfile } from './image-config';
+import { writeImageOverBase } from './registry-build';
+import { RegistryHttp } from './registry-http';
 import { manifestDigest } from './registry-manifest';
 
 export interface ImagePlan {
@@ -21,6 +25,8 @@ export interface ImagePlan {
   dockerfile: string;
   contextDir: string;
   baseImage: string;
+  /** Where it is built (image-build, `auto` resolved). */
+  build: 'registry' | 'docker';
   /** Digest when the registry already has the tag (nothing to build). */
   existingDigest?: string;
 }
@@ -29,12 +35,22 @@ export interface ImageResult {
   reference: string; // loginServer/repository@sha256:...
   built: boolean;
   durationMs: number;
+  /** Which path ran, and what the runner sent and received for it (registry path only: docker's traffic is not counted). */
+  path?: 'registry' | 'docker';
+  runnerBytes?: { sent: number; received: number };
+  baseImported?: boolean;
 }
 
 export interface RegistrySession {
   loginServer: string;
   refreshToken: string;
+  /** The registry's ARM resource, for importImage (registry path). */
+  arm?: RegistryArm;
+  /** For importImage from a private base registry (inputs base-image-username / base-image-password). */
+  baseCredentials?: { username: string; password: string };
 }
+
+const LABELS = { 'org.opencontainers.image.description': 'Triton image built by aml-triton-deploy' };
 
 export async function signInToRegistry(loginServer: string, credential: TokenCredential, tenantId: string | undefined, mask: (s: string) => void): Promise<RegistrySession> {
   const token = await credential.getToken(ACR_ENTRA_SCOPE);
@@ -65,7 +81,7 @@ export async function planImage(settings: ImageSettings, session: RegistrySessio
   const pullToken = await accessTokenFor(session.loginServer, session.refreshToken, `repository:${repository}:pull`);
   mask(pullToken);
   const existingDigest = await manifestDigest(session.loginServer, repository, tag, pullToken);
-  return { loginServer: session.loginServer, repository, tag, dockerfile, contextDir, baseImage: settings.tritonBaseImage, existingDigest };
+  return { loginServer: session.loginServer, repository, tag, dockerfile, contextDir, baseImage: settings.tritonBaseImage, build: settings.build, existingDigest };
 }
 
 export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
@@ -73,6 +89,7 @@ export async function buildAndPushImage(plan: ImagePlan, session: RegistrySessio
   if (plan.existingDigest) {
     return { reference: `${plan.loginServer}/${plan.repository}@${plan.existingDigest}`, built: false, durationMs: 0 };
   }
+  if (plan.build === 'registry') return buildInRegistry(plan, session, log, mask);
   const docker = dockerCli(log);
   if (!(await docker.succeeds(['version', '--format', '{{.Server.APIVersion}}']))) {
     throw new DockerError(`No Docker daemon answers (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'default'}); the image ${plan.repository}:${plan.tag} must be built. Use a runner with Docker, or model-type 'triton_model'.`);
@@ -87,7 +104,7 @@ export async function buildAndPushImage(plan: ImagePlan, session: RegistrySessio
     await scoped.run(['login', plan.loginServer, '--username', ACR_TOKEN_USER, '--password-stdin'], { input: session.refreshToken });
     const buildx = await scoped.succeeds(['buildx', 'version']);
     log.info(`  building ${ref} with ${buildx ? 'buildx' : 'the classic builder'}`);
-    const buildArgs = ['--tag', ref, '--file', plan.dockerfile, '--label', `org.opencontainers.image.description=Triton image built by aml-triton-deploy`, plan.contextDir];
+    const buildArgs = ['--tag', ref, '--file', plan.dockerfile, ...Object.entries(LABELS).flatMap(([k, v]) => ['--label', `${k}=${v}`]), plan.contextDir];
     await scoped.run(buildx ? ['buildx', 'build', '--load', ...buildArgs] : ['build', ...buildArgs]);
     log.info(`  pushing ${ref}`);
     await scoped.run(['push', ref]);
@@ -95,8 +112,36 @@ export async function buildAndPushImage(plan: ImagePlan, session: RegistrySessio
     mask(pullToken);
     const digest = await manifestDigest(plan.loginServer, plan.repository, plan.tag, pullToken);
     if (!digest) throw new DockerError(`${ref} was pushed but the registry does not list it`);
-    return { reference: `${plan.loginServer}/${plan.repository}@${digest}`, built: true, durationMs: Date.now() - started };
+    return { reference: `${plan.loginServer}/${plan.repository}@${digest}`, built: true, durationMs: Date.now() - started, path: 'docker' };
   } finally {
     await fs.promises.rm(dockerConfig, { recursive: true, force: true });
   }
+}
+
+/** importImage for the base (once per tag), then a new config + manifest over its layers: no Docker, no layer through the runner. */
+async function buildInRegistry(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+  const started = Date.now();
+  const edits = parseTemplateDockerfile(await fs.promises.readFile(plan.dockerfile, 'utf8'), plan.dockerfile);
+  const http = new RegistryHttp(plan.loginServer, session.refreshToken, mask);
+  const base = await importBase({ base: edits.from, http, arm: session.arm, credentials: session.baseCredentials, log });
+  log.info(`  writing ${plan.repository}:${plan.tag} over the layers of ${base.repository}:${base.reference} (new config and manifest only)`);
+  const digest = await writeImageOverBase({ http, base, target: { repository: plan.repository, tag: plan.tag }, edits, labels: LABELS });
+  return {
+    reference: `${plan.loginServer}/${plan.repository}@${digest}`,
+    built: true,
+    durationMs: Date.now() - started,
+    path: 'registry',
+    runnerBytes: { ...http.bytes },
+    baseImported: base.imported,
+  };
+}
+
+/** For the summary: which path ran and what the runner moved. */
+export function describeImagePath(r: ImageResult): string {
+  if (r.path === 'registry') {
+    const b = r.runnerBytes ?? { sent: 0, received: 0 };
+    return ` (built in the registry${r.baseImported ? ', base imported with importImage' : ''}; runner sent ${b.sent} B, received ${b.received} B)`;
+  }
+  if (r.path === 'docker') return ' (docker build and push on the runner)';
+  return '';
 }

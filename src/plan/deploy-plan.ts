@@ -32,7 +32,7 @@ export function describePlan(p: DeployPlan): string[] {
     `model      ${p.model.name}: ${p.model.existingVersion ? `reuse version ${p.model.existingVersion} (same content)` : `create version ${p.model.nextVersion}`} — ${p.repository.files.length} files, content ${p.repository.contentHash.slice(0, 12)}`,
   ];
   if (p.image) {
-    lines.push(`image      ${p.image.loginServer}/${p.image.repository}:${p.image.tag}: ${p.image.existingDigest ? 'reuse (already in the registry)' : 'build and push'}`);
+    lines.push(`image      ${p.image.loginServer}/${p.image.repository}:${p.image.tag}: ${p.image.existingDigest ? 'reuse (already in the registry)' : p.image.build === 'registry' ? 'build in the registry (importImage for the base, then a new config and manifest)' : 'docker build and push on the runner'}`);
   } else {
     lines.push(`image      none (triton_model: Azure ML's curated Triton image)`);
   }

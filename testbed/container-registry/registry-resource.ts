@@ -45,7 +45,7 @@ export function registryResource(ctx: TestbedContext, createdAt: string): Record
  * the registry's own group; the workspace's group (when the registry lives elsewhere) exists but
  * holds no registry.
  */
-function checkScope(req: TestbedRequest, ctx: TestbedContext): boolean {
+export function checkScope(req: TestbedRequest, ctx: TestbedContext): boolean {
   const apiVersion = req.query.get('api-version');
   if (!apiVersion) {
     throw new TestbedHttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');

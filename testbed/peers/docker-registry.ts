@@ -28,16 +28,17 @@ export function registryConfig(rootDirectory: string, port: number): string {
   ].join('\n');
 }
 
-export async function startDockerRegistry(stateDir: string): Promise<{ process: PeerProcess; url: string }> {
+/** name: its folder and log under the state dir (a second instance stands in for nvcr.io). */
+export async function startDockerRegistry(stateDir: string, name = 'docker-registry'): Promise<{ process: PeerProcess; url: string }> {
   const port = await freePort();
-  const dir = path.join(stateDir, 'docker-registry');
+  const dir = path.join(stateDir, name);
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const configFile = path.join(dir, 'config.yml');
   fs.writeFileSync(configFile, registryConfig(path.join(dir, 'data'), port));
-  const logFile = path.join(stateDir, 'docker-registry.log');
-  const { process: peer, child } = startProcess({ name: 'docker-registry', command: DOCKER_REGISTRY_BINARY, args: ['serve', configFile], logFile });
+  const logFile = path.join(stateDir, `${name}.log`);
+  const { process: peer, child } = startProcess({ name, command: DOCKER_REGISTRY_BINARY, args: ['serve', configFile], logFile });
   try {
-    await waitUntilReady('docker-registry', child, logFile, () => httpOk({ host: '127.0.0.1', port, path: '/v2/' }));
+    await waitUntilReady(name, child, logFile, () => httpOk({ host: '127.0.0.1', port, path: '/v2/' }));
   } catch (error) {
     await peer.stop();
     throw error;
