@@ -23,7 +23,7 @@ const withs = actionStep.with as Record<string, string>;
  * (model-id is /subscriptions/{sub}/resourceGroups/{group}/.../workspaces/{ws}/models/{name}/...),
  * and GitHub redacts a job output that contains any secret's value.
  */
-const CREDENTIAL_INPUTS = ['client-id', 'tenant-id', 'client-secret', 'custom-vision-endpoint', 'custom-vision-training-key'];
+const CREDENTIAL_INPUTS = ['client-id', 'tenant-id', 'client-secret', 'custom-vision-endpoint', 'custom-vision-training-key', 'base-image-password'];
 /** Action inputs the workflow sets itself instead of asking the caller. */
 const SET_BY_WORKFLOW: Record<string, RegExp> = {
   'output-dir': /^\$\{\{ runner\.temp \}\}\//,
