@@ -12,7 +12,7 @@ import { loadDataset, LabeledDataset } from './dataset/load-dataset';
 import { readExportPackage } from './export-package';
 import { syncImages } from './image-sync';
 import { downloadOnnxExport } from './model-export';
-import { readOnnxSignature } from './onnx-signature';
+import { readOnnxSignature } from '../../model-repository/validate-model-repository';
 import type { PollOptions } from './polling';
 import { ensureTags, resolveProject } from './project-setup';
 import { realClock } from './rate-limiter';
