@@ -24,6 +24,8 @@ export interface ConfigFacts {
   tensorAt: Map<string, Position>;
   /** where max_batch_size is written (the file's start when it is not) */
   maxBatchSizeAt: Position;
+  /** Triton's onnxruntime backend expects as many inputs as declared, unless optional inputs, batch_input or sequence_batching change the count */
+  fixedInputCount: boolean;
   /** possible kinds (two for backend 'tensorflow' without platform); empty when unknown */
   kinds: ModelKind[];
   /** where the model file's name comes from: default_model_filename, else platform, else backend */
@@ -122,6 +124,8 @@ export function checkModelConfig(
       outputs,
       tensorAt,
       maxBatchSizeAt: batchField ?? FILE_START,
+      fixedInputCount: !first(config, 'batch_input') && !first(config, 'sequence_batching') &&
+        !fieldsNamed(config, 'input').some((f) => isTextProtoMessage(f.value) && first(f.value, 'optional')?.value === true),
       kinds,
       modelFileField: defaultField ?? platformField ?? backendField ?? FILE_START,
       defaultModelFilename: defaultModelFilename && isPlainFileName(defaultModelFilename) ? defaultModelFilename : undefined,

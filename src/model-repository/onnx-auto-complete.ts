@@ -22,6 +22,8 @@ export interface DeclaredSignature {
   maxBatchSize: number;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  /** false when optional inputs, batch_input or sequence_batching change the count Triton expects */
+  fixedInputCount?: boolean;
 }
 
 export interface SignatureProblem {
@@ -87,10 +89,12 @@ export function completeOnnxSignature(declared: DeclaredSignature, graph: OnnxSi
     problems.push({ batch: true, message: `max_batch_size is ${maxBatchSize}, but the model's ${list} ${unbatched.length > 1 ? 'have' : 'has'} no variable first (batch) dimension; set max_batch_size: 0 and give the full shapes` });
     return { maxBatchSize, inputs, outputs, filled, problems };
   }
-  if (inputs.length !== graph.inputs.length) {
+  if (declared.fixedInputCount !== false && inputs.length !== graph.inputs.length) {
     problems.push({ message: `declares ${inputs.length} input(s), but the model has ${graph.inputs.length} (${graph.inputs.map((t) => t.name).join(', ')}); Triton refuses to load it` });
   }
-  for (const [kind, declaredTensors, modelTensors] of [['input', inputs, graph.inputs], ['output', outputs, graph.outputs]] as const) {
+  // A request may also feed an overridable initializer (a weight listed as a graph input).
+  const requestInputs = [...graph.inputs, ...(graph.overridable ?? [])];
+  for (const [kind, declaredTensors, modelTensors] of [['input', inputs, requestInputs], ['output', outputs, graph.outputs]] as const) {
     for (const spec of declaredTensors) {
       const tensor = { kind, name: spec.name };
       const model = modelTensors.find((t) => t.name === spec.name);
@@ -106,7 +110,7 @@ export function completeOnnxSignature(declared: DeclaredSignature, graph: OnnxSi
       if (mismatch) problems.push({ tensor, message: `${kind} "${spec.name}": ${mismatch}` });
     }
   }
-  return { maxBatchSize, inputs, outputs, filled, problems };
+  return { maxBatchSize, inputs, outputs, fixedInputCount: declared.fixedInputCount, filled, problems };
 }
 
 /** Triton's CompareDimsSupported (and its rule for scalar tensors); undefined when the shapes fit. */

@@ -42,10 +42,10 @@ class FileWindow {
   private bytes = Buffer.alloc(0);
   constructor(private readonly fh: fs.promises.FileHandle, readonly size: number) {}
 
-  async read(pos: number, length: number): Promise<Buffer> {
+  async read(pos: number, length: number, readAhead = WINDOW_BYTES): Promise<Buffer> {
     const end = Math.min(pos + length, this.size);
     if (pos < this.start || end > this.start + this.bytes.length) {
-      const want = Math.min(Math.max(length, WINDOW_BYTES), this.size - pos);
+      const want = Math.min(Math.max(length, readAhead), this.size - pos);
       const buf = Buffer.alloc(want);
       const { bytesRead } = await this.fh.read(buf, 0, want, pos);
       this.start = pos;
@@ -64,11 +64,20 @@ interface WireField {
   bodyStart: number;
 }
 
-/** Visits the fields of the message stored in [begin, end) of the file, skipping their bodies. */
-async function walkFields(win: FileWindow, begin: number, end: number, visit: (f: WireField) => Promise<void> | void): Promise<void> {
+/**
+ * Visits the fields of the message stored in [begin, end) of the file, skipping their bodies;
+ * `visit` returning 'stop' ends the walk. `readAhead`: bytes read past a header not yet in the window.
+ */
+async function walkFields(
+  win: FileWindow,
+  begin: number,
+  end: number,
+  visit: (f: WireField) => Promise<void | 'stop'> | void | 'stop',
+  readAhead = WINDOW_BYTES,
+): Promise<void> {
   let pos = begin;
   while (pos < end) {
-    const head = await win.read(pos, 20); // a tag varint and a length varint are at most 10 bytes each
+    const head = await win.read(pos, 20, readAhead); // a tag varint and a length varint are at most 10 bytes each
     const tag = readVarint(head, 0);
     const field = Math.floor(tag.value / 8);
     const wire = tag.value % 8;
@@ -89,7 +98,7 @@ async function walkFields(win: FileWindow, begin: number, end: number, visit: (f
       next = bodyStart + len.value;
     } else throw new WireError(`unsupported wire type ${wire} at byte ${pos}`);
     if (next > end) throw new WireError(`field ${field} at byte ${pos} runs past the end of ${end === win.size ? 'the file' : 'its message'}`);
-    await visit({ field, wire, value, bodyStart });
+    if ((await visit({ field, wire, value, bodyStart })) === 'stop') return;
     pos = next;
   }
 }
@@ -151,8 +160,9 @@ export async function readOnnxMetadata(file: string): Promise<Record<string, str
 }
 
 /**
- * The graph's inputs and outputs of the ONNX model in `file` (as onnxruntime lists them: before IR
- * version 4, initializers were listed as inputs too; they are weights and left out).
+ * The graph's inputs and outputs of the ONNX model in `file`, as onnxruntime lists them: a graph
+ * input that is also an initializer is a weight, not an input (before IR version 4 every weight was
+ * listed so); from IR version 4 on, a request may override it, so it is kept in `overridable`.
  * @throws UserInputError naming the file when it is not a readable ModelProto with a graph.
  */
 export async function readOnnxGraphSignature(file: string): Promise<OnnxSignature> {
@@ -174,13 +184,17 @@ export async function readOnnxGraphSignature(file: string): Promise<OnnxSignatur
       else if (f.field === GRAPH_OUTPUT) outputs.push(readValueInfo(Buffer.from(await win.read(f.bodyStart, f.value))));
       else if (f.field === GRAPH_INITIALIZER) initializers.push(f);
     });
-    if (irVersion >= 4 || initializers.length === 0) return { inputs, outputs };
+    if (initializers.length === 0) return { inputs, outputs };
+    // A TensorProto's name (8) precedes raw_data (9) when serialized in field order: read little, stop there.
     const weights = new Set<string>();
     for (const t of initializers) {
       await walkFields(win, t.bodyStart, t.bodyStart + t.value, async (f) => {
-        if (f.field === TENSOR_NAME && f.wire === 2) weights.add((await win.read(f.bodyStart, f.value)).toString('utf8'));
-      });
+        if (f.field !== TENSOR_NAME || f.wire !== 2) return;
+        weights.add((await win.read(f.bodyStart, f.value, 256)).toString('utf8'));
+        return 'stop';
+      }, 256);
     }
-    return { inputs: inputs.filter((i) => !weights.has(i.name)), outputs };
+    const overridable = irVersion >= 4 ? inputs.filter((i) => weights.has(i.name)) : [];
+    return { inputs: inputs.filter((i) => !weights.has(i.name)), outputs, ...(overridable.length > 0 ? { overridable } : {}) };
   });
 }

@@ -19,6 +19,8 @@ export interface OnnxTensorInfo {
 export interface OnnxSignature {
   inputs: OnnxTensorInfo[];
   outputs: OnnxTensorInfo[];
+  /** graph inputs that are also initializers (IR version 4+): weights a request may override */
+  overridable?: OnnxTensorInfo[];
 }
 
 /** Triton data types for ONNX element types (model_config.proto DataType). */

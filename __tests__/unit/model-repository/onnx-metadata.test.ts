@@ -93,10 +93,11 @@ describe('readOnnxGraphSignature', () => {
     expect((await readOnnxGraphSignature(file)).inputs).toEqual([{ name: 'input_1', elemType: 1, dims: [-1, 3, 32, 64] }]);
   });
 
-  it('skips the weights without reading them (IR version 4 and later)', async () => {
-    // An initializer body that is not valid protobuf: it would fail if the reader descended into it.
+  it('reads only the name of each weight: what follows it in the initializer is never parsed', async () => {
+    // TensorProto { dims = 1; data_type = 2; name = 8; ...} then bytes that are not protobuf at all.
+    const weight = [...tag(1, 0), 4, ...tag(2, 0), 1, ...stringField(8, 'w'), ...Buffer.alloc(300_000, 0xff)];
     const graph = [
-      ...bytesField(5, Buffer.alloc(300_000, 0xff)),
+      ...bytesField(5, weight),
       ...bytesField(11, valueInfo('x', 1, ['n', 4])),
       ...bytesField(12, valueInfo('y', 7, ['n'])),
     ];
@@ -107,7 +108,10 @@ describe('readOnnxGraphSignature', () => {
     });
   });
 
-  it('leaves out initializers listed as inputs (before IR version 4), as onnxruntime does', async () => {
+  it.each([
+    [3, undefined],
+    [7, [{ name: 'w', elemType: 1, dims: [4] }]],
+  ])('leaves weights listed as inputs out of the inputs, as onnxruntime does (IR version %i; overridable from 4 on)', async (ir, overridable) => {
     const weight = [...tag(1, 0), 4, ...stringField(8, 'w'), ...bytesField(9, Buffer.alloc(70_000, 0xff))];
     const graph = [
       ...bytesField(5, weight),
@@ -115,8 +119,9 @@ describe('readOnnxGraphSignature', () => {
       ...bytesField(11, valueInfo('w', 1, [4])),
       ...bytesField(12, valueInfo('y', 1, [4])),
     ];
-    const file = writeModel('ir3.onnx', [...tag(1, 0), ...varint(3), ...bytesField(7, graph)]);
-    expect((await readOnnxGraphSignature(file)).inputs.map((i) => i.name)).toEqual(['x']);
+    const file = writeModel(`ir${ir}.onnx`, [...tag(1, 0), ...varint(ir), ...bytesField(7, graph)]);
+    const sig = await readOnnxGraphSignature(file);
+    expect([sig.inputs.map((i) => i.name), sig.overridable]).toEqual([['x'], overridable]);
   });
 
   it('refuses a model without a graph, naming the file', async () => {

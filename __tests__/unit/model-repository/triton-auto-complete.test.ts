@@ -30,6 +30,18 @@ function adder(a: ValueInfoInit['shape'], b: ValueInfoInit['shape'], out: ValueI
   }));
 }
 
+/** y = x + w, with the weight w also listed as a graph input (PyTorch's keep_initializers_as_inputs). */
+function weightAsInput(): string {
+  const g = new GraphBuilder();
+  const w = g.floats([1, 2, 3, 4], [4], 'w');
+  g.op('Add', ['x', w], {}, 'y');
+  return bytes(g.build({
+    graphName: 'weight_as_input',
+    inputs: [{ name: 'x', elemType: DataType.FLOAT, shape: [4] }, { name: w, elemType: DataType.FLOAT, shape: [4] }],
+    outputs: [{ name: 'y', elemType: DataType.FLOAT, shape: [4] }],
+  }));
+}
+
 /** Writes the layout (ONNX strings as latin1) and validates it. */
 async function validate(layout: RepoLayout) {
   const root = makeRepository({});
@@ -94,6 +106,16 @@ describe('Triton auto-complete: accepted', () => {
     const { result } = await validate({ 'm/1/model.onnx/model.onnx': detectNet, 'm/1/model.onnx/weights.bin': 'w' });
     const [model] = (await result).models;
     expect([model.modelFiles, model.inputs[0].dims]).toEqual([['m/1/model.onnx'], [3, 32, 64]]);
+  });
+
+  it('leaves weights listed as graph inputs out of the inputs, as Triton does; a config may declare one as an optional input', async () => {
+    const { result } = await validate({
+      'w/1/model.onnx': weightAsInput(),
+      'wcfg/config.pbtxt': 'platform: "onnxruntime_onnx"\ninput [ { name: "x" data_type: TYPE_FP32 dims: [ 4 ] }, { name: "w_0" data_type: TYPE_FP32 dims: [ 4 ] optional: true } ]\noutput { name: "y" data_type: TYPE_FP32 dims: [ 4 ] }\n',
+      'wcfg/1/model.onnx': weightAsInput(),
+    });
+    const repo = await result;
+    expect(repo.models.map((m) => [m.name, m.inputs.map((i) => i.name)])).toEqual([['w', ['x']], ['wcfg', ['x', 'w_0']]]);
   });
 
   it('fills in the inputs and outputs of a config that sets only the platform, keeping its max_batch_size', async () => {
