@@ -20,6 +20,12 @@ export interface ConfigFacts {
   maxBatchSize: number;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
+  /** where each tensor is declared, by `input:<name>` / `output:<name>` */
+  tensorAt: Map<string, Position>;
+  /** where max_batch_size is written (the file's start when it is not) */
+  maxBatchSizeAt: Position;
+  /** Triton's onnxruntime backend expects as many inputs as declared, unless optional inputs, batch_input or sequence_batching change the count */
+  fixedInputCount: boolean;
   /** possible kinds (two for backend 'tensorflow' without platform); empty when unknown */
   kinds: ModelKind[];
   /** where the model file's name comes from: default_model_filename, else platform, else backend */
@@ -88,8 +94,11 @@ export function checkModelConfig(
     report(batchField, `max_batch_size is ${maxBatchSize}; expected 0 (no batching) or a positive batch size`);
   }
 
-  const inputs = checkTensors(config, 'input', file, problems);
-  const outputs = checkTensors(config, 'output', file, problems);
+  // Triton's onnxruntime backend fills in missing inputs or outputs from the model (onnx-auto-complete.ts).
+  const onnx = kinds.length > 0 && kinds.every((k) => k.backend === 'onnxruntime');
+  const tensorAt = new Map<string, Position>();
+  const inputs = checkTensors(config, 'input', file, problems, tensorAt, onnx);
+  const outputs = checkTensors(config, 'output', file, problems, tensorAt, onnx);
 
   const defaultField = first(config, 'default_model_filename');
   const defaultModelFilename = stringOf(config, 'default_model_filename');
@@ -113,6 +122,10 @@ export function checkModelConfig(
       maxBatchSize,
       inputs,
       outputs,
+      tensorAt,
+      maxBatchSizeAt: batchField ?? FILE_START,
+      fixedInputCount: !first(config, 'batch_input') && !first(config, 'sequence_batching') &&
+        !fieldsNamed(config, 'input').some((f) => isTextProtoMessage(f.value) && first(f.value, 'optional')?.value === true),
       kinds,
       modelFileField: defaultField ?? platformField ?? backendField ?? FILE_START,
       defaultModelFilename: defaultModelFilename && isPlainFileName(defaultModelFilename) ? defaultModelFilename : undefined,
@@ -124,13 +137,23 @@ export function checkModelConfig(
   };
 }
 
-function checkTensors(config: TextProtoMessage, kind: 'input' | 'output', file: string, problems: UserInputError[]): TensorSpec[] {
+function checkTensors(
+  config: TextProtoMessage,
+  kind: 'input' | 'output',
+  file: string,
+  problems: UserInputError[],
+  tensorAt: Map<string, Position>,
+  autoCompletes: boolean,
+): TensorSpec[] {
   const report = (at: Position, message: string): void => {
     problems.push(problemAt(file, at, message));
   };
   const entries = fieldsNamed(config, kind).filter((f) => isTextProtoMessage(f.value));
-  if (entries.length === 0) {
-    report(FILE_START, `declares no ${kind}; expected ${kind} [ { name: "..." data_type: TYPE_FP32 dims: [ ... ] } ]`);
+  if (entries.length === 0 && !autoCompletes) {
+    // Triton's TensorRT and TensorFlow backends could fill these in, but only by loading the engine or
+    // SavedModel with the framework (a TensorRT plan only on the GPU it runs on); this action checks the
+    // repository before anything is deployed and cannot read those files, so it asks for them (docs/adr/014-triton-auto-complete.md).
+    report(FILE_START, `declares no ${kind}; expected ${kind} [ { name: "..." data_type: TYPE_FP32 dims: [ ... ] } ] (only ONNX models may leave inputs and outputs to Triton's auto-complete)`);
   }
   const specs: TensorSpec[] = [];
   const seen = new Map<string, number>();
@@ -157,7 +180,11 @@ function checkTensors(config: TextProtoMessage, kind: 'input' | 'output', file: 
       report(first(msg, 'format') as TextProtoField, `${label} has format ${format}, which needs 3 dims (without the batch dimension); found ${dimFields.length}`);
     }
     const dims = dimFields.map((d) => d.value).filter((v): v is number => typeof v === 'number');
-    specs.push({ name, dataType: dataType ?? 'TYPE_INVALID', dims, ...(format ? { format } : {}) });
+    const reshapeDims = reshape && isTextProtoMessage(reshape.value)
+      ? fieldsNamed(reshape.value, 'shape').map((d) => d.value).filter((v): v is number => typeof v === 'number')
+      : undefined;
+    if (name && !tensorAt.has(`${kind}:${name}`)) tensorAt.set(`${kind}:${name}`, first(msg, 'name') as TextProtoField);
+    specs.push({ name, dataType: dataType ?? 'TYPE_INVALID', dims, ...(format ? { format } : {}), ...(reshapeDims ? { reshape: reshapeDims } : {}) });
   }
   return specs;
 }

@@ -15,13 +15,17 @@ export interface TensorSpec {
   dims: number[];
   /** inputs only, when set: 'FORMAT_NCHW' | 'FORMAT_NHWC' | 'FORMAT_NONE' */
   format?: string;
+  /** the shape the model itself sees, when config.pbtxt sets `reshape` (empty: a scalar) */
+  reshape?: number[];
 }
 
 export interface TritonModel {
   /** the model folder's name (config `name` is equal or absent) */
   name: string;
-  /** posix, relative to the repository root: '<model>/config.pbtxt' */
-  configFile: string;
+  /** posix, relative to the repository root: '<model>/config.pbtxt'; absent when Triton auto-completes it all */
+  configFile?: string;
+  /** what Triton's auto-complete fills in, read from the model file, e.g. ['max_batch_size 4', 'input', 'output'] */
+  autoCompleted?: string[];
   /** as configured */
   platform?: string;
   /** as configured, or the one the platform implies (tensorrt_plan -> 'tensorrt') */

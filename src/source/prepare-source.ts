@@ -26,6 +26,9 @@ export async function prepareSource(config: ActionConfig, log: Log, beforeRemote
   if (src.kind === 'triton-repository') {
     const repository = await validateModelRepository(src.path);
     for (const w of repository.warnings) log.warning(w);
+    for (const m of repository.models.filter((m) => m.autoCompleted)) {
+      log.info(`${m.name}: ${m.configFile ? '' : 'no config.pbtxt; '}Triton auto-completes ${m.autoCompleted!.join(', ')} from ${m.modelFiles[m.modelFiles.length - 1]} (max_batch_size ${m.maxBatchSize}; inputs ${m.inputs.map((t) => `${t.name} [${t.dims.join(', ')}]`).join(', ')})`);
+    }
     const first = repository.models[0];
     return { repository, smoke: { modelName: first.name }, note: `${path.relative(config.run.workspaceDir, src.path) || '.'}: ${repository.models.map((m) => m.name).join(', ')}` };
   }

@@ -1,5 +1,7 @@
 // Loads a Triton model repository (<model>/config.pbtxt + <version>/<model file>) the way Triton's
 // default policy does (latest version only), serving ONNX models with onnxruntime on CPU.
+// Auto-complete is on, as in Triton since 22.x: a folder without config.pbtxt is served from its
+// model file's name, and missing inputs/outputs/max_batch_size come from the onnxruntime session.
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
@@ -10,6 +12,8 @@ export interface ServedModel {
   name: string;
   /** The version directory served (the highest number), if any. */
   version?: string;
+  /** What auto-complete filled in (the configuration endpoint reports it as Triton does). */
+  autoCompleted?: boolean;
   platform: string;
   backend: string;
   state: 'READY' | 'UNAVAILABLE';
@@ -35,11 +39,19 @@ const PLATFORM_OF_BACKEND: Record<string, string> = {
   pytorch: 'pytorch_libtorch',
 };
 
-/** Every `<dir>/<model>/config.pbtxt`, sorted by name; a model that cannot load is UNAVAILABLE with a reason. */
+/** Triton's `default-max-batch-size` backend setting (4 unless the server is started otherwise). */
+const DEFAULT_MAX_BATCH_SIZE = 4;
+
+/**
+ * Every `<dir>/<model>/` with a config.pbtxt or a numeric version folder, sorted by name; a model
+ * that cannot load is UNAVAILABLE with a reason.
+ */
 export async function loadServedModels(dir: string): Promise<ServedModel[]> {
   const entries = await fs.promises.readdir(dir, { withFileTypes: true });
+  const isModel = (name: string): boolean =>
+    fs.existsSync(path.join(dir, name, 'config.pbtxt')) || highestVersion(path.join(dir, name)) !== undefined;
   const names = entries
-    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'config.pbtxt')))
+    .filter((e) => e.isDirectory() && isModel(e.name))
     .map((e) => e.name)
     .sort();
   return Promise.all(names.map((name) => loadServedModel(path.join(dir, name), name)));
@@ -52,7 +64,9 @@ async function loadServedModel(modelDir: string, name: string): Promise<ServedMo
   const configFile = path.join(modelDir, 'config.pbtxt');
   let config: TritonModelConfig;
   try {
-    config = parseTritonModelConfig(await fs.promises.readFile(configFile, 'utf8'), configFile);
+    // No config.pbtxt: Triton starts from an empty configuration and auto-completes it.
+    const text = fs.existsSync(configFile) ? await fs.promises.readFile(configFile, 'utf8') : '';
+    config = parseTritonModelConfig(text, configFile);
   } catch (e) {
     return unavailable(`failed to parse config.pbtxt: ${(e as Error).message}`);
   }
@@ -80,14 +94,25 @@ async function loadServedModel(modelDir: string, name: string): Promise<ServedMo
   } catch (e) {
     return unavailable(`onnxruntime failed to load ${path.relative(path.dirname(modelDir), modelPath)}: ${(e as Error).message}`, known);
   }
-  const inputs = config.inputs.length > 0 ? config.inputs : tensorsFromModel(session.inputMetadata, config.maxBatchSize);
-  const outputs = config.outputs.length > 0 ? config.outputs : tensorsFromModel(session.outputMetadata, config.maxBatchSize);
+  // The onnxruntime backend completes only a config missing inputs or outputs (max_batch_size too, then).
+  const autoCompleted = config.inputs.length === 0 || config.outputs.length === 0;
+  let maxBatchSize = config.maxBatchSize;
+  if (autoCompleted) {
+    const canBatch = [...session.inputMetadata, ...session.outputMetadata].every((m) => m.isTensor && m.shape.length > 0 && (typeof m.shape[0] === 'string' || m.shape[0] === -1));
+    if (canBatch && maxBatchSize === 0) maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    if (!canBatch && maxBatchSize !== 0) {
+      await session.release();
+      return unavailable(`autofill failed for model '${name}': model does not support batching while non-zero max_batch_size is specified`, known);
+    }
+  }
+  const inputs = config.inputs.length > 0 ? config.inputs : tensorsFromModel(session.inputMetadata, maxBatchSize);
+  const outputs = config.outputs.length > 0 ? config.outputs : tensorsFromModel(session.outputMetadata, maxBatchSize);
   const mismatch = configMismatch(inputs, session.inputNames, 'input') ?? configMismatch(outputs, session.outputNames, 'output');
   if (mismatch) {
     await session.release();
     return unavailable(mismatch, known);
   }
-  return { ...known, name, platform, backend, maxBatchSize: config.maxBatchSize, inputs, outputs, session, state: 'READY' };
+  return { ...known, name, platform, backend, maxBatchSize, inputs, outputs, autoCompleted, session, state: 'READY' };
 }
 
 function highestVersion(modelDir: string): string | undefined {

@@ -151,7 +151,11 @@ function metadata(m: ServedModel): Record<string, unknown> {
 }
 
 function configOf(m: ServedModel): Record<string, unknown> {
-  return modelConfigJson(m.config!, m.name, m.platform, m.backend);
+  const json = modelConfigJson(m.config!, m.name, m.platform, m.backend);
+  if (!m.autoCompleted) return json;
+  // Triton answers with the completed configuration (model_configuration.md, Auto-Generated Model Configuration).
+  const tensor = (t: ServedModel['inputs'][number]) => ({ name: t.name, data_type: t.datatype === 'BYTES' ? 'TYPE_STRING' : `TYPE_${t.datatype}`, dims: t.dims });
+  return { ...json, max_batch_size: m.maxBatchSize, input: m.inputs.map(tensor), output: m.outputs.map(tensor) };
 }
 
 function header(headers: TritonHttpRequest['headers'], name: string): string | undefined {

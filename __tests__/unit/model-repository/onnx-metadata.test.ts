@@ -2,7 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserInputError } from '../../../src/errors';
-import { readOnnxMetadata } from '../../../src/model-repository/onnx-metadata';
+import { readOnnxGraphSignature, readOnnxMetadata } from '../../../src/model-repository/onnx-metadata';
+import { readOnnxSignature } from '../../../src/model-repository/onnx-signature';
+import { detectNetV2Model } from '../../../testbed/onnx-models/onnx-models';
 
 // Hand encoding per https://protobuf.dev/programming-guides/encoding/
 function varint(n: number): number[] {
@@ -71,5 +73,59 @@ describe('readOnnxMetadata', () => {
     expect(error).toBeInstanceOf(UserInputError);
     expect((error as UserInputError).message).toMatch(message);
     expect((error as UserInputError).where.file).toBe(file);
+  });
+});
+
+// ValueInfoProto { name = 1; type = 2 { tensor_type = 1 { elem_type = 1; shape = 2 { dim = 1 { dim_value = 1 | dim_param = 2 } } } } }
+const valueInfo = (name: string, elemType: number, dims: (number | string)[]): number[] => [
+  ...stringField(1, name),
+  ...bytesField(2, bytesField(1, [
+    ...tag(1, 0), ...varint(elemType),
+    ...bytesField(2, dims.flatMap((d) => bytesField(1, typeof d === 'number' ? [...tag(1, 0), ...varint(d)] : stringField(2, d)))),
+  ])),
+];
+
+describe('readOnnxGraphSignature', () => {
+  it('reads the same inputs and outputs from the file as the in-memory decoder does from the bytes', async () => {
+    const model = detectNetV2Model({ height: 32, width: 64, classes: 2 });
+    const file = writeModel('detectnet.onnx', Buffer.from(model));
+    expect(await readOnnxGraphSignature(file)).toEqual(readOnnxSignature(model));
+    expect((await readOnnxGraphSignature(file)).inputs).toEqual([{ name: 'input_1', elemType: 1, dims: [-1, 3, 32, 64] }]);
+  });
+
+  it('reads only the name of each weight: what follows it in the initializer is never parsed', async () => {
+    // TensorProto { dims = 1; data_type = 2; name = 8; ...} then bytes that are not protobuf at all.
+    const weight = [...tag(1, 0), 4, ...tag(2, 0), 1, ...stringField(8, 'w'), ...Buffer.alloc(300_000, 0xff)];
+    const graph = [
+      ...bytesField(5, weight),
+      ...bytesField(11, valueInfo('x', 1, ['n', 4])),
+      ...bytesField(12, valueInfo('y', 7, ['n'])),
+    ];
+    const file = writeModel('weights.onnx', [...tag(1, 0), ...varint(7), ...bytesField(7, graph)]);
+    expect(await readOnnxGraphSignature(file)).toEqual({
+      inputs: [{ name: 'x', elemType: 1, dims: [-1, 4] }],
+      outputs: [{ name: 'y', elemType: 7, dims: [-1] }],
+    });
+  });
+
+  it.each([
+    [3, undefined],
+    [7, [{ name: 'w', elemType: 1, dims: [4] }]],
+  ])('leaves weights listed as inputs out of the inputs, as onnxruntime does (IR version %i; overridable from 4 on)', async (ir, overridable) => {
+    const weight = [...tag(1, 0), 4, ...stringField(8, 'w'), ...bytesField(9, Buffer.alloc(70_000, 0xff))];
+    const graph = [
+      ...bytesField(5, weight),
+      ...bytesField(11, valueInfo('x', 1, [4])),
+      ...bytesField(11, valueInfo('w', 1, [4])),
+      ...bytesField(12, valueInfo('y', 1, [4])),
+    ];
+    const file = writeModel(`ir${ir}.onnx`, [...tag(1, 0), ...varint(ir), ...bytesField(7, graph)]);
+    const sig = await readOnnxGraphSignature(file);
+    expect([sig.inputs.map((i) => i.name), sig.overridable]).toEqual([['x'], overridable]);
+  });
+
+  it('refuses a model without a graph, naming the file', async () => {
+    const file = writeModel('nograph.onnx', [...tag(1, 0), 7, ...entry('k', 'v')]);
+    await expect(readOnnxGraphSignature(file)).rejects.toThrow(new UserInputError(`${file}: not a valid ONNX model file (no graph in the model)`));
   });
 });

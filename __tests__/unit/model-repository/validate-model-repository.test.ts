@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UserInputError, UserInputErrors } from '../../../src/errors';
 import { validateModelRepository } from '../../../src/model-repository/validate-model-repository';
+import { GraphBuilder } from '../../../testbed/onnx-models/graph-builder';
+import { DataType, type DataTypeCode } from '../../../testbed/onnx-models/onnx-proto';
 import {
   DETECTNET_CONFIG, FIXTURES, RepoLayout, cleanupRepositories, detectnetLayout, makeRepository,
 } from './repository-fixture';
@@ -67,19 +69,25 @@ describe('validateModelRepository on the guides\' repositories', () => {
   });
 
   it('accepts other platforms with their own model files', async () => {
+    // A real graph for the ONNX model: its declared tensors are checked against it.
+    const g = new GraphBuilder();
+    g.op('Cast', ['i'], { to: DataType.FLOAT }, 'o');
+    const onnx = g.build({ graphName: 'cast', inputs: [{ name: 'i', elemType: 2 as DataTypeCode /* UINT8 */, shape: ['h', 'w', 3] }], outputs: [{ name: 'o', elemType: DataType.FLOAT, shape: ['n'] }] });
     const config = (name: string, platform: string, extra = ''): string =>
       `name: "${name}"\nplatform: "${platform}"\n${extra}input { name: "i" data_type: TYPE_UINT8 dims: [-1, -1, 3] }\noutput { name: "o" data_type: TYPE_FP32 dims: [-1] label_filename: "labels.txt" }\n`;
-    const repo = await validateModelRepository(makeRepository({
+    const root = makeRepository({
       'onnx/config.pbtxt': config('onnx', 'onnxruntime_onnx', 'backend: "onnxruntime"\n'),
       'onnx/labels.txt': 'car\n',
-      'onnx/3/model.onnx': 'onnx',
       'tf/config.pbtxt': config('tf', 'tensorflow_savedmodel'),
       'tf/labels.txt': 'car\n',
       'tf/1/model.savedmodel/saved_model.pb': 'pb',
       'custom/config.pbtxt': config('custom', 'pytorch_libtorch', 'default_model_filename: "weights.pt"\n'),
       'custom/labels.txt': 'car\n',
       'custom/1/weights.pt': 'pt',
-    }));
+    });
+    fs.mkdirSync(path.join(root, 'onnx', '3'));
+    fs.writeFileSync(path.join(root, 'onnx', '3', 'model.onnx'), onnx);
+    const repo = await validateModelRepository(root);
     expect(repo.models.map((m) => [m.name, m.backend, m.modelFiles])).toEqual([
       ['custom', 'pytorch', ['custom/1/weights.pt']],
       ['onnx', 'onnxruntime', ['onnx/3/model.onnx']],
@@ -117,7 +125,7 @@ describe('validateModelRepository refuses', () => {
     ['NCHW with two dims', withConfig((c) => c.replace('[ 3,384,1248 ]', '[ 384,1248 ]')), cfg, 8, /has format FORMAT_NCHW, which needs 3 dims/],
     ['a config without outputs', withConfig((c) => c.replace(/output \[[\s\S]*\n\]\n/, '')), cfg, 1, /declares no output/],
     ['a syntax error', withConfig((c) => c.replace('dims: [ 3,384,1248 ]', 'dims [ 3,384,1248 ]')), cfg, 9, /expected ':' or '\{' after field name 'dims', found '\['/],
-    ['a model folder without config.pbtxt', { 'detectnet_tao/1/model.plan': 'x' }, cfg, undefined, /config.pbtxt: not found; this action deploys with explicit model configurations/],
+    ['a TensorRT model folder without config.pbtxt', { 'detectnet_tao/1/model.plan': 'x' }, 'detectnet_tao/1/model.plan', undefined, /no config.pbtxt in .*detectnet_tao\/; Triton would fill in its inputs and outputs only by loading it with TensorRT/],
     ['a version folder without the engine', { 'detectnet_tao/config.pbtxt': DETECTNET_CONFIG, 'detectnet_tao/1/model.onnx': 'x' }, cfg, 2, /detectnet_tao\/1\/ has no model.plan \(found: model.onnx\)/],
     ['an empty version folder', { ...detectnetLayout(), 'detectnet_tao/2/': '' }, cfg, 2, /version folder detectnet_tao\/2\/ is empty; expected detectnet_tao\/2\/model.plan/],
     ['a model without version folder', { 'detectnet_tao/config.pbtxt': DETECTNET_CONFIG }, cfg, 1, /has no version folder; expected detectnet_tao\/1\/model.plan/],
@@ -151,7 +159,7 @@ describe('validateModelRepository refuses', () => {
     expect(problems.map((p) => path.relative(root, p.where.file as string))).toEqual([
       'stray.bin',
       'detectnet_tao/config.pbtxt',
-      'other/config.pbtxt',
+      'other/1/model.onnx',
     ]);
   });
 

@@ -188,3 +188,52 @@ describe('Triton model server loading problems', () => {
     }
   });
 });
+
+describe('Triton model server auto-complete (no config.pbtxt)', () => {
+  let dir: string;
+  let server: TritonModelServer;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'triton-auto-repo-'));
+    fs.mkdirSync(path.join(dir, 'bare', '1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'bare', '1', 'model.onnx'), adderModel());
+    fs.mkdirSync(path.join(dir, 'bare_plan', '1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'bare_plan', '1', 'model.plan'), 'engine bytes');
+    fs.mkdirSync(path.join(dir, 'forced_batch', '1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'forced_batch', 'config.pbtxt'), 'platform: "onnxruntime_onnx"\nmax_batch_size: 8\n');
+    fs.writeFileSync(path.join(dir, 'forced_batch', '1', 'model.onnx'), adderModel());
+    server = await loadTritonModelRepository(dir);
+  });
+  afterAll(async () => {
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves a folder with only <model>/1/model.onnx, named after the folder; a bare TensorRT plan is listed but cannot load here', () => {
+    expect(server.index()).toEqual([
+      { name: 'bare', version: '1', state: 'READY' },
+      { name: 'bare_plan', version: '1', state: 'UNAVAILABLE', reason: expect.stringContaining('TensorRT plans need an NVIDIA GPU') },
+      { name: 'forced_batch', version: '1', state: 'READY' },
+    ]);
+  });
+
+  it('completes platform, max_batch_size (4 for a variable batch dimension) and tensors from the onnxruntime session', async () => {
+    expect(bodyJson(await server.handle(get('/v2/models/bare')))).toEqual({
+      name: 'bare',
+      versions: ['1'],
+      platform: 'onnxruntime_onnx',
+      inputs: [{ name: 'x', datatype: 'FP32', shape: [-1, 2, 3] }],
+      outputs: [{ name: 'y', datatype: 'FP32', shape: [-1, 2, 3] }, { name: 'as_int', datatype: 'INT64', shape: [-1, 2, 3] }],
+    });
+    const config = bodyJson(await server.handle(get('/v2/models/bare/config')));
+    expect(config).toMatchObject({ name: 'bare', platform: 'onnxruntime_onnx', backend: 'onnxruntime', max_batch_size: 4 });
+    expect(config.input).toEqual([{ name: 'x', data_type: 'TYPE_FP32', dims: [2, 3] }]);
+    expect(bodyJson(await server.handle(get('/v2/models/forced_batch/config'))).max_batch_size).toBe(8);
+  });
+
+  it('runs inference on the auto-completed model', async () => {
+    const r = await server.handle(postJson('/v2/models/bare/infer', { inputs: [{ name: 'x', shape: [1, 2, 3], datatype: 'FP32', data: X }], outputs: [{ name: 'y' }] }));
+    expect(r.status).toBe(200);
+    expect(bodyJson(r).outputs[0].data).toEqual(X.map((x, i) => x + ADDER_OFFSETS[i]));
+  });
+});

@@ -14,7 +14,7 @@ import { planCustomVisionModel, type CustomVisionPlan } from './custom-vision-pl
 import { readExportPackage } from './export-package';
 import { syncImages } from './image-sync';
 import { downloadOnnxExport } from './model-export';
-import { readOnnxSignature } from './onnx-signature';
+import { readOnnxSignature } from '../../model-repository/validate-model-repository';
 import type { PollOptions } from './polling';
 import { ensureTags, resolveProject } from './project-setup';
 import { realClock } from './rate-limiter';

@@ -1,6 +1,7 @@
 /**
  * The graph inputs and outputs of an ONNX model (names, element types, shapes), read straight from
- * the protobuf so config.pbtxt matches the exported model exactly.
+ * the protobuf: the Custom Vision source writes config.pbtxt from it, and the validator fills in
+ * or checks a config the way Triton's onnxruntime backend does (see onnx-auto-complete.ts).
  * onnx.proto: ModelProto.graph = 7; GraphProto.initializer = 5, input = 11, output = 12;
  * TensorProto.name = 8; ValueInfoProto.name = 1, type = 2; TypeProto.tensor_type = 1;
  * TypeProto.Tensor.elem_type = 1, shape = 2; TensorShapeProto.dim = 1; Dimension.dim_value = 1,
@@ -18,12 +19,14 @@ export interface OnnxTensorInfo {
 export interface OnnxSignature {
   inputs: OnnxTensorInfo[];
   outputs: OnnxTensorInfo[];
+  /** graph inputs that are also initializers (IR version 4+): weights a request may override */
+  overridable?: OnnxTensorInfo[];
 }
 
 /** Triton data types for ONNX element types (model_config.proto DataType). */
 export const TRITON_TYPE_OF_ONNX: Record<number, string> = {
   1: 'TYPE_FP32', 2: 'TYPE_UINT8', 3: 'TYPE_INT8', 4: 'TYPE_UINT16', 5: 'TYPE_INT16', 6: 'TYPE_INT32', 7: 'TYPE_INT64',
-  9: 'TYPE_BOOL', 10: 'TYPE_FP16', 11: 'TYPE_FP64', 12: 'TYPE_UINT32', 13: 'TYPE_UINT64',
+  8: 'TYPE_STRING', 9: 'TYPE_BOOL', 10: 'TYPE_FP16', 11: 'TYPE_FP64', 12: 'TYPE_UINT32', 13: 'TYPE_UINT64', 16: 'TYPE_BF16',
 };
 
 type Field = { field: number; wire: number; value: number; bytes?: Uint8Array };
@@ -68,7 +71,8 @@ function dimension(bytes: Uint8Array): number {
   return -1;
 }
 
-function valueInfo(bytes: Uint8Array): OnnxTensorInfo {
+/** One ValueInfoProto (a graph input or output). */
+export function readValueInfo(bytes: Uint8Array): OnnxTensorInfo {
   const info: OnnxTensorInfo = { name: '', elemType: 0, dims: [] };
   for (const f of fields(bytes)) {
     if (f.field === 1 && f.bytes) info.name = text(f.bytes);
@@ -95,8 +99,8 @@ export function readOnnxSignature(model: Uint8Array): OnnxSignature {
     const outputs: OnnxTensorInfo[] = [];
     for (const g of fields(f.bytes)) {
       if (g.field === 5 && g.bytes) for (const t of fields(g.bytes)) if (t.field === 8) initializers.add(text(t.bytes));
-      if (g.field === 11 && g.bytes) inputs.push(valueInfo(g.bytes));
-      if (g.field === 12 && g.bytes) outputs.push(valueInfo(g.bytes));
+      if (g.field === 11 && g.bytes) inputs.push(readValueInfo(g.bytes));
+      if (g.field === 12 && g.bytes) outputs.push(readValueInfo(g.bytes));
     }
     // Before IR version 4 initializers were also listed as inputs; they are weights, not inputs.
     return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
