@@ -19,8 +19,10 @@ afterAll(async () => fx?.stop());
 
 it('finishes a deploy that outlives its OIDC and Entra tokens, asking the runner for a fresh OIDC token each time', async () => {
   const s = fx.testbed.settings;
-  await control(s, 'POST', '/entra/token-lifetime', { accessTokenSeconds: 2, oidcTokenSeconds: 2 });
-  await control(s, 'POST', '/ml/timing', { provisioningMs: 6000 });
+  // Tokens short enough that provisioning outlives several of them, long enough that a fresh one is
+  // still valid when a loaded machine delivers the request it was fetched for.
+  await control(s, 'POST', '/entra/token-lifetime', { accessTokenSeconds: 5, oidcTokenSeconds: 5 });
+  await control(s, 'POST', '/ml/timing', { provisioningMs: 15000 });
   await control(s, 'POST', '/reset-log');
   try {
     const run = await fx.run(inputs);
