@@ -3,9 +3,11 @@
  * in docs/benchmarks.md, never as timed assertions in tests. Everything written goes to one temp
  * dir and everything started is stopped, also on Ctrl-C.
  *
- *   npm run bench -- [--only hash,upload,smoke,flow] [--model-mb 512] [--markdown]
+ *   npm run bench -- [--only hash,upload,smoke,flow,image] [--model-mb 512] [--base-mib 1040] [--markdown]
+ *
+ * Writes bench/results.json (the image area's numbers, the action's start-up time and bundle size).
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,8 +18,9 @@ import { formatMarkdown, formatTable } from './result-table';
 import { benchSmokeTest } from './smoke-test-bench';
 import { benchUpload } from './upload-bench';
 import { benchWholeFlow } from './whole-flow-bench';
+import { benchImageBuild, type ImageBenchResult } from './image-build-bench';
 
-const AREAS = ['hash', 'upload', 'smoke', 'flow'] as const;
+const AREAS = ['hash', 'upload', 'smoke', 'flow', 'image'] as const;
 type Area = (typeof AREAS)[number];
 
 function option(name: string): string | undefined {
@@ -42,6 +45,20 @@ function machine(): string {
   ].join('\n');
 }
 
+/** The bundle's cold start: node loading dist/index.js until it stops on a missing input (median of 5). */
+function actionStartup(): { startupMs: number; distBytes: number } {
+  const dist = path.resolve(__dirname, '..', 'dist', 'index.js');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('INPUT_')));
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = process.hrtime.bigint();
+    spawnSync(process.execPath, [dist], { env: { ...env, GITHUB_ACTIONS: '' }, stdio: 'ignore', timeout: 60000 });
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { startupMs: Math.round(times[2]), distBytes: fs.statSync(dist).size };
+}
+
 async function main(): Promise<void> {
   const only = (option('only')?.split(',') ?? [...AREAS]) as Area[];
   const unknown = only.filter((a) => !AREAS.includes(a));
@@ -49,6 +66,8 @@ async function main(): Promise<void> {
   // The upload sends the large repository the hash benchmark writes.
   if (only.includes('upload') && !only.includes('hash')) only.push('hash');
   const modelMb = Number(option('model-mb') ?? 512);
+  const baseMiB = Number(option('base-mib') ?? 1040);
+  if (!(baseMiB >= 1024)) throw new Error(`--base-mib ${option('base-mib')}: expected a number of MiB >= 1024`);
   if (!(modelMb >= 8)) throw new Error(`--model-mb ${option('model-mb')}: expected a number of MiB >= 8`);
 
   console.log(machine());
@@ -65,6 +84,7 @@ async function main(): Promise<void> {
     rows.push(...(await work()));
     console.log(`  (${((Date.now() - t) / 1000).toFixed(1)} s)`);
   };
+  let image: ImageBenchResult | undefined;
   try {
     let largeRepoJson = '';
     await section('hash', `1. validate + hash (bundled sample, ${modelMb / 8} and ${modelMb} MiB models)`, async () => {
@@ -81,9 +101,19 @@ async function main(): Promise<void> {
     for (const e of fs.readdirSync(workDir)) if (e.startsWith('repo-')) fs.rmSync(path.join(workDir, e), { recursive: true, force: true });
     await section('smoke', '3. smoke-test hot path per 1248x384 image (CPU only)', () => benchSmokeTest(log));
     await section('flow', '4. whole flow: first run vs no-op re-run (dist/index.js)', () => benchWholeFlow(workDir, log));
+    await section('image', `5. Triton image: docker path vs registry path, first deploy over a ${baseMiB} MiB base`, async () => {
+      const r = await benchImageBuild(workDir, log, baseMiB);
+      image = r.result;
+      return r.rows;
+    });
   } finally {
     await runCleanups();
   }
+  const { startupMs, distBytes } = actionStartup();
+  rows.push({ area: 'action', measure: 'cold start of dist/index.js (load, read inputs)', value: startupMs, unit: 'ms', digits: 0 });
+  rows.push({ area: 'action', measure: 'dist/index.js size', value: distBytes / 2 ** 20, unit: 'MiB', digits: 1 });
+  const results = { measured_at: new Date().toISOString(), machine: machine().split('\n'), ...(image ?? {}), startup_ms: startupMs, dist_bytes: distBytes };
+  fs.writeFileSync(path.join(__dirname, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const missed = rows.filter((r) => r.meets === false).length;
   console.log(`\n${formatTable(rows)}\n`);
   if (process.argv.includes('--markdown')) console.log(`${formatMarkdown(rows)}\n`);

@@ -20,6 +20,7 @@ import { executePlan, type ExecuteResult } from './execute/execute-plan';
 import { tritonBaseUrl } from './execute/smoke-gate';
 import { chooseRegistry } from './image/registry-location';
 import { signInToRegistry, type RegistrySession } from './image/triton-image';
+import { AcrTasksClient } from './image/acr-tasks-client';
 import { describePlan } from './plan/deploy-plan';
 import { makePlan, resolveLabels } from './plan/make-plan';
 import { refuseInfeasible } from './plan/quota-check';
@@ -103,6 +104,7 @@ export async function run(): Promise<void> {
         registry = {
           ...(await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask)),
           arm: { client: clients.acrIn(subscriptionId), resourceGroup, name },
+          tasks: new AcrTasksClient(credential, config.cloud.resourceManagerEndpoint, [`${config.cloud.resourceManagerAudience.replace(/\/+$/, '')}/.default`], { subscriptionId, resourceGroup, name }, [clients.callLog]),
           baseCredentials: config.image.baseCredentials,
         };
       }

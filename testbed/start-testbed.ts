@@ -12,6 +12,7 @@ import { acrLoginServerHandler } from './container-registry/acr-login-server';
 import { AcrTokenService } from './container-registry/acr-tokens';
 import { registerRegistryResource } from './container-registry/registry-resource';
 import { registerImportImage } from './container-registry/import-image';
+import { registerAcrTasks } from './container-registry/acr-tasks';
 import { NGC_BASE_REPOSITORY, NGC_BASE_TAG, pushStandInBase } from './triton-base-image';
 import type { TestbedContext } from './context';
 import { AccessTokenIssuer } from './entra/access-tokens';
@@ -186,6 +187,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     registerEntraRoutes(routes, baseUrl, accessTokens, oidc);
     oidc.register(routes);
     registerRegistryResource(routes, context);
+    registerAcrTasks(routes, context);
     registerImportImage(routes, context, { host: ngcHost, backendUrl: ngc.url, credentials: { username: settings.baseImageUsername, password: settings.baseImagePassword } });
 
     const blobService = new BlobServiceClient(azurite.url, trustingStoragePipeline(certs.caFile, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)));

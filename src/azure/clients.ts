@@ -21,6 +21,8 @@ export interface AzureClients {
   workspace: Workspace;
   /** Counts the calls made, for the summary. */
   calls: { count: number };
+  /** The call-log policy, for clients built on @azure/core-rest-pipeline (ACR Tasks). */
+  callLog: PipelinePolicy;
 }
 
 export function createAzureClients(credential: TokenCredential, cloud: AzureCloud, workspace: Workspace, log: Log): AzureClients {
@@ -65,5 +67,6 @@ export function createAzureClients(credential: TokenCredential, cloud: AzureClou
     cloud,
     workspace,
     calls,
+    callLog: logging,
   };
 }

@@ -61,7 +61,9 @@ export interface ImageSettings {
   dockerfile?: string;
   dockerContext?: string;
   /** Where the image is built: in the registry (importImage + a new config and manifest) or by docker on the runner. */
-  build: 'registry' | 'docker';
+  build: 'registry' | 'acr-task' | 'docker';
+  /** `auto` chose acr-task: fall back to docker when the registry cannot run tasks. */
+  dockerFallback?: boolean;
   /** Credentials importImage passes to a private base's registry (e.g. NGC: '$oauthtoken' + an API key). */
   baseCredentials?: { username: string; password: string };
 }

@@ -137,6 +137,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       dockerfile: fileOrUndefined('dockerfile') ?? fileFromDeploymentFile(depFile.dockerfile, 'environment.build.dockerfile_path'),
       dockerContext: fileOrUndefined('docker-context') ?? fileFromDeploymentFile(depFile.dockerContext, 'environment.build.path'),
       build: attempt(() => imageBuildMode(input('image-build'), !!(input('dockerfile') || depFile.dockerfile)), 'docker'),
+      dockerFallback: (input('image-build').trim() || 'auto') === 'auto',
       baseCredentials: attempt(() => baseImageCredentials(input('triton-base-image'), input('base-image-username'), input('base-image-password')), undefined),
     },
     endpoint: {

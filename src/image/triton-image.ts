@@ -7,12 +7,15 @@ import * as os from 'os';
 import * as path from 'path';
 import type { TokenCredential } from '@azure/identity';
 import type { ImageSettings } from '../config/action-config';
+import { UserInputError } from '../errors';
 import type { Log } from '../log';
 import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToken } from './acr-token-exchange';
 import { dockerCli, DockerError } from './docker-cli';
 import { renderDockerfile, templatePath } from './dockerfile-template';
 import { contextFiles, imageTag } from './image-tag';
 import { importBase, type RegistryArm } from './base-import';
+import type { AcrTasksClient } from './acr-tasks-client';
+import { buildWithAcrTask, tasksRefused } from './acr-task-build';
 import { parseTemplateDockerfile } from './image-config';
 import { writeImageOverBase } from './registry-build';
 import { RegistryHttp } from './registry-http';
@@ -26,7 +29,9 @@ export interface ImagePlan {
   contextDir: string;
   baseImage: string;
   /** Where it is built (image-build, `auto` resolved). */
-  build: 'registry' | 'docker';
+  build: 'registry' | 'acr-task' | 'docker';
+  /** `auto` chose acr-task: docker on the runner when the registry cannot run tasks. */
+  dockerFallback?: boolean;
   /** Digest when the registry already has the tag (nothing to build). */
   existingDigest?: string;
 }
@@ -36,7 +41,12 @@ export interface ImageResult {
   built: boolean;
   durationMs: number;
   /** Which path ran, and what the runner sent and received for it (registry path only: docker's traffic is not counted). */
-  path?: 'registry' | 'docker';
+  path?: 'registry' | 'acr-task' | 'docker';
+  /** acr-task: the run's id and the context archive the runner uploaded. */
+  runId?: string;
+  contextBytes?: number;
+  /** Why docker ran instead of the path `auto` chose. */
+  fallbackReason?: string;
   runnerBytes?: { sent: number; received: number };
   baseImported?: boolean;
 }
@@ -46,6 +56,8 @@ export interface RegistrySession {
   refreshToken: string;
   /** The registry's ARM resource, for importImage (registry path). */
   arm?: RegistryArm;
+  /** ACR Tasks on the same registry (acr-task path). */
+  tasks?: AcrTasksClient;
   /** For importImage from a private base registry (inputs base-image-username / base-image-password). */
   baseCredentials?: { username: string; password: string };
 }
@@ -81,15 +93,46 @@ export async function planImage(settings: ImageSettings, session: RegistrySessio
   const pullToken = await accessTokenFor(session.loginServer, session.refreshToken, `repository:${repository}:pull`);
   mask(pullToken);
   const existingDigest = await manifestDigest(session.loginServer, repository, tag, pullToken);
-  return { loginServer: session.loginServer, repository, tag, dockerfile, contextDir, baseImage: settings.tritonBaseImage, build: settings.build, existingDigest };
+  return { loginServer: session.loginServer, repository, tag, dockerfile, contextDir, baseImage: settings.tritonBaseImage, build: settings.build, dockerFallback: settings.dockerFallback, existingDigest };
 }
 
 export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
-  const started = Date.now();
   if (plan.existingDigest) {
     return { reference: `${plan.loginServer}/${plan.repository}@${plan.existingDigest}`, built: false, durationMs: 0 };
   }
   if (plan.build === 'registry') return buildInRegistry(plan, session, log, mask);
+  if (plan.build === 'acr-task') {
+    try {
+      return await buildInAcrTask(plan, session, log, mask);
+    } catch (e) {
+      if (!tasksRefused(e)) throw e;
+      if (!plan.dockerFallback) {
+        throw new UserInputError(`Input 'image-build' is 'acr-task', but registry ${plan.loginServer} cannot run ACR Tasks: ${e.message}. Use 'docker' (or 'auto', which falls back to docker).`, { input: 'image-build' });
+      }
+      log.warning(`Registry ${plan.loginServer} cannot run ACR Tasks (${e.code || e.status}); building with docker on the runner instead. ${e.message}`);
+      const r = await buildWithDocker(plan, session, log, mask);
+      return { ...r, fallbackReason: e.code || `HTTP ${e.status}` };
+    }
+  }
+  return buildWithDocker(plan, session, log, mask);
+}
+
+async function buildInAcrTask(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+  const started = Date.now();
+  if (!session.tasks) throw new Error(`building with ACR Tasks needs the registry's ARM resource`);
+  const run = await buildWithAcrTask({ tasks: session.tasks, contextDir: plan.contextDir, dockerfile: plan.dockerfile, image: { repository: plan.repository, tag: plan.tag }, log, mask });
+  let digest = run.digest;
+  if (!digest) {
+    const pullToken = await accessTokenFor(plan.loginServer, session.refreshToken, `repository:${plan.repository}:pull`);
+    mask(pullToken);
+    digest = await manifestDigest(plan.loginServer, plan.repository, plan.tag, pullToken);
+  }
+  if (!digest) throw new Error(`ACR task run ${run.runId} succeeded but ${plan.repository}:${plan.tag} is not in ${plan.loginServer}`);
+  return { reference: `${plan.loginServer}/${plan.repository}@${digest}`, built: true, durationMs: Date.now() - started, path: 'acr-task', runId: run.runId, contextBytes: run.uploadedBytes };
+}
+
+async function buildWithDocker(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+  const started = Date.now();
   const docker = dockerCli(log);
   if (!(await docker.succeeds(['version', '--format', '{{.Server.APIVersion}}']))) {
     throw new DockerError(`No Docker daemon answers (DOCKER_HOST=${process.env.DOCKER_HOST ?? 'default'}); the image ${plan.repository}:${plan.tag} must be built. Use a runner with Docker, or model-type 'triton_model'.`);
@@ -142,6 +185,7 @@ export function describeImagePath(r: ImageResult): string {
     const b = r.runnerBytes ?? { sent: 0, received: 0 };
     return ` (built in the registry${r.baseImported ? ', base imported with importImage' : ''}; runner sent ${b.sent} B, received ${b.received} B)`;
   }
-  if (r.path === 'docker') return ' (docker build and push on the runner)';
+  if (r.path === 'acr-task') return ` (built by ACR Tasks, run ${r.runId}; runner sent the ${r.contextBytes ?? 0} B context)`;
+  if (r.path === 'docker') return ` (docker build and push on the runner${r.fallbackReason ? `: the registry cannot run ACR Tasks, ${r.fallbackReason}` : ''})`;
   return '';
 }

@@ -45,14 +45,14 @@ export function registryResource(ctx: TestbedContext, createdAt: string): Record
  * the registry's own group; the workspace's group (when the registry lives elsewhere) exists but
  * holds no registry.
  */
-export function checkScope(req: TestbedRequest, ctx: TestbedContext): boolean {
+export function checkScope(req: TestbedRequest, ctx: TestbedContext, apiVersions: readonly string[] = REGISTRY_API_VERSIONS): boolean {
   const apiVersion = req.query.get('api-version');
   if (!apiVersion) {
     throw new TestbedHttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   }
-  if (!REGISTRY_API_VERSIONS.includes(apiVersion)) {
+  if (!apiVersions.includes(apiVersion)) {
     throw new TestbedHttpError(400, 'NoRegisteredProviderFound',
-      `No registered resource provider found for location '${ctx.settings.location}' and API version '${apiVersion}' for type 'registries'. The supported api-versions are '${REGISTRY_API_VERSIONS.join(', ')}'.`);
+      `No registered resource provider found for location '${ctx.settings.location}' and API version '${apiVersion}' for type 'registries'. The supported api-versions are '${apiVersions.join(', ')}'.`);
   }
   const s = ctx.settings;
   const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();

@@ -19,6 +19,8 @@ export interface SpecViolation {
 export const SWAGGER_PATTERNS = [
   'specification/machinelearningservices/resource-manager/**/2022-10-01/*.json',
   'specification/containerregistry/resource-manager/**/2023-07-01/*.json',
+  // ACR Tasks (scheduleRun, runs, build source upload and log URLs).
+  'specification/containerregistry/resource-manager/**/2019-06-01-preview/*.json',
 ];
 
 interface ValidationResult {

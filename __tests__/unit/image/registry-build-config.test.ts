@@ -48,15 +48,16 @@ describe('the rendered Dockerfile on the registry path', () => {
 });
 
 describe('image-build and base credentials', () => {
-  it('auto builds the rendered Dockerfile in the registry and a user Dockerfile with docker', () => {
+  it('auto builds the rendered Dockerfile in the registry and a user Dockerfile with ACR Tasks', () => {
     expect(imageBuildMode('auto', false)).toBe('registry');
-    expect(imageBuildMode('', true)).toBe('docker');
+    expect(imageBuildMode('', true)).toBe('acr-task');
+    expect(imageBuildMode('acr-task', true)).toBe('acr-task');
     expect(imageBuildMode('docker', false)).toBe('docker');
   });
 
   it('refuses registry for a user Dockerfile and an unknown value, naming the input', () => {
     expect(() => imageBuildMode('registry', true)).toThrow(/'image-build' is 'registry'.*'dockerfile' is set/);
-    expect(() => imageBuildMode('kaniko', false)).toThrow(/Input 'image-build' is 'kaniko'; expected one of auto, registry, docker/);
+    expect(() => imageBuildMode('kaniko', false)).toThrow(/Input 'image-build' is 'kaniko'; expected one of auto, registry, acr-task, docker/);
   });
 
   it("uses NGC's '$oauthtoken' user for nvcr.io when only the password is given", () => {
