@@ -77,7 +77,7 @@ function detections(smoke: SmokeTestResult, artifact: ArtifactUpload | undefined
 
 /** What a describePlan line's text says will happen. */
 export function planAction(text: string): 'create' | 'update' | 'reuse' | 'skip' | 'shift' {
-  if (/->/.test(text)) return 'shift';
+  if (/->/.test(text) || text.startsWith('{')) return 'shift';
   if (/^(create|build)/i.test(text)) return 'create';
   if (/^recreate/i.test(text)) return 'update';
   if (/^(reuse|unchanged)/i.test(text) || /: reuse/i.test(text)) return 'reuse';

@@ -24,10 +24,14 @@ class GitHubError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly extra: { errors?: unknown[]; headers?: Record<string, string> } = {},
   ) {
     super(message);
   }
 }
+
+/** GitHub's header on a 403 for a missing permission (seen on POST .../deployments: 'deployments=write'). */
+const ACCEPTED_PERMISSIONS: Record<PermissionScope, string> = { deployments: 'deployments=write', 'pull-requests': 'pull_requests=write', issues: 'issues=write' };
 
 interface Call {
   req: TestbedRequest;
@@ -55,7 +59,10 @@ export async function registerGitHubApi(router: Router, ctx: TestbedContext): Pr
         const repository = `${req.params.owner}/${req.params.repo}`;
         // A token sees only its own repository; others do not exist for it.
         if (repository.toLowerCase() !== job.repository.toLowerCase()) throw new GitHubError(404, 'Not Found');
-        if (!needs.scopes.some((s) => allows(state.permissions[s], needs.level))) throw new GitHubError(403, 'Resource not accessible by integration');
+        if (!needs.scopes.some((s) => allows(state.permissions[s], needs.level))) {
+          const accepted = needs.scopes.map((s) => ACCEPTED_PERMISSIONS[s].replace('write', needs.level)).join('; ');
+          throw new GitHubError(403, 'Resource not accessible by integration', { headers: { 'x-accepted-github-permissions': accepted } });
+        }
         let body: unknown;
         if (req.body.length) {
           try {
@@ -75,7 +82,7 @@ export async function registerGitHubApi(router: Router, ctx: TestbedContext): Pr
         return res;
       } catch (e) {
         if (!(e instanceof GitHubError)) throw e;
-        return { status: e.status, body: { message: e.message, documentation_url: `${DOCS}/${check.operationId(key)}`, status: String(e.status) } };
+        return { status: e.status, headers: e.extra.headers, body: { message: e.message, ...(e.extra.errors ? { errors: e.extra.errors } : {}), documentation_url: `${DOCS}/${check.operationId(key)}`, status: String(e.status) } };
       }
     });
   };
@@ -96,7 +103,10 @@ export async function registerGitHubApi(router: Router, ctx: TestbedContext): Pr
     // Without required_contexts: [] GitHub first verifies every status context of the ref; during a
     // workflow run the run's own checks are still pending, so the deployment is refused.
     const contexts = body.required_contexts as string[] | undefined;
-    if (contexts === undefined || contexts.length > 0) throw new GitHubError(409, `Conflict: Commit status checks failed for ${String(body.ref)}.`);
+    if (contexts === undefined || contexts.length > 0) {
+      const pending = [{ context: 'deploy', state: 'pending' }];
+      throw new GitHubError(409, `Conflict: Commit status checks failed for ${String(body.ref)}.`, { errors: [{ contexts: pending, resource: 'Deployment', field: 'required_contexts', code: 'invalid' }] });
+    }
     const environment = (body.environment as string | undefined) ?? 'production';
     const now = new Date().toISOString();
     const ref = String(body.ref);

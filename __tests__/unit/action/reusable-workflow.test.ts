@@ -109,6 +109,18 @@ describe('the reusable workflow and action.yml', () => {
     expect(wf.jobs.endpoint.permissions).toBeUndefined();
   });
 
+  it('is granted by the example callers every permission its jobs ask for (a caller grants at most its own)', () => {
+    const rank: Record<string, number> = { none: 0, read: 1, write: 2 };
+    for (const file of ['examples/workflows/deploy-by-hand.yml', 'examples/workflows/deploy-on-model-change.yml']) {
+      const granted = read(file).permissions as Record<string, string>;
+      for (const job of Object.values(wf.jobs) as { permissions?: Record<string, string> }[]) {
+        for (const [scope, level] of Object.entries(job.permissions ?? {})) {
+          expect([file, scope, rank[granted[scope] ?? 'none'] >= rank[level]]).toEqual([file, scope, true]);
+        }
+      }
+    }
+  });
+
   it("records the job's deployment in the environment with the scoring URI as its URL, and not a second one", () => {
     expect(deployJob.environment).toEqual({ name: '${{ inputs.environment }}', url: '${{ steps.deploy.outputs.scoring-uri }}' });
     expect(String(withs['github-deployment'])).toBe('false');
