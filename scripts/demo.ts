@@ -3,14 +3,15 @@
  * detector trained from the bundled COCO dataset): starts the local Azure test bed, runs
  * dist/index.js as the runner would and shows its log as GitHub's log view would (workflow
  * commands applied), prints the outputs and writes the job summary, the plan and the annotated
- * smoke-test images to demo-output/. Ends with the total time; exits with the action's exit code.
+ * smoke-test images to demo-output/, and the GitHub deployment (environment URL) and latency figures. Ends with the total time; exits with the action's exit code.
  * DEMO_DIR=<dir> puts demo-output/ and the test bed's state there instead of the repository.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT, runAction, testbedInputs } from '../testbed/action-runner';
 import { withTestbedArtifactLinks } from '../testbed/artifact-links';
-import { specViolations } from '../testbed/control-client';
+import { control, specViolations } from '../testbed/control-client';
+import type { DeploymentRecord } from '../testbed/github-api/github-api-state';
 import { startTestbed } from '../testbed/start-testbed';
 
 const BASE = process.env.DEMO_DIR ? path.resolve(process.env.DEMO_DIR) : undefined;
@@ -67,6 +68,12 @@ async function main(): Promise<number> {
     const violations = await specViolations(s);
     console.log(`\nExit code ${run.exitCode}. Outputs:`);
     for (const [k, v] of Object.entries(run.outputs)) console.log(`  ${k}: ${v}`);
+    // Where GitHub users look: the environment's deployment (its URL is the scoring URI) and the latency.
+    for (const d of await control<DeploymentRecord[]>(s, 'GET', '/github-api/deployments').catch(() => [] as DeploymentRecord[])) {
+      const url = d.statuses.at(-1)?.environment_url;
+      console.log(`GitHub environment '${d.environment}': deployment ${d.id} ${d.statuses.map((x) => x.state).join(' -> ')}${url ? `, environment URL ${url}` : ''}`);
+    }
+    for (const line of run.log.match(/latency of [^\n]*/g) ?? []) console.log(`Latency: ${line.replace(/^latency of /, '')}`);
     console.log(`Spec check: ${violations.length === 0 ? 'every ARM request and response matched the official specs' : `${violations.length} violation(s), see ${path.join(OUT, 'spec-violations.json')}`}`);
     if (violations.length) fs.writeFileSync(path.join(OUT, 'spec-violations.json'), JSON.stringify(violations, null, 2));
     console.log(`Job summary, plan and annotated images: ${OUT}`);

@@ -17,6 +17,7 @@ import { readInputs, readRunEnvironment } from './config/read-inputs';
 import { readWorkspace, type WorkspaceInfo } from './deploy/workspace-info';
 import { UserInputError, UserInputErrors } from './errors';
 import { executePlan, type ExecuteResult } from './execute/execute-plan';
+import { GitHubReporting } from './github/github-reporting';
 import { tritonBaseUrl } from './execute/smoke-gate';
 import { chooseRegistry } from './image/registry-location';
 import { signInToRegistry, type RegistrySession } from './image/triton-image';
@@ -45,6 +46,8 @@ export async function run(): Promise<void> {
   let result: ExecuteResult | undefined;
   let headline = '';
   let outputDir: string | undefined;
+  let github: GitHubReporting | undefined;
+  let endpointName = '';
   // In a group: @actions/artifact logs each step of the upload.
   const uploadArtifact = () => core.group('Smoke-test artifact', () => uploadSmokeTestArtifact({ dir: outputDir, since: started, env: process.env, log: actionLog }));
   try {
@@ -52,6 +55,8 @@ export async function run(): Promise<void> {
     const timer = setTimeout(() => abort.abort(new Error(`timed out after ${config.rollout.timeoutMs / 60000} minutes (timeout-minutes)`)), config.rollout.timeoutMs);
     timer.unref();
     for (const w of config.warnings) core.warning(w);
+    github = new GitHubReporting(config.github, actionLog);
+    endpointName = config.endpoint.name;
     outputDir = config.run.outputDir;
     await fs.promises.mkdir(config.run.outputDir, { recursive: true });
     const mask = (s: string) => core.setSecret(s);
@@ -75,7 +80,9 @@ export async function run(): Promise<void> {
       core.setOutput('plan', `${config.run.outputDir}/plan.json`);
       headline = `dry run: the Custom Vision plan; nothing changed (the Azure ML plan needs the trained export)`;
       report.record('dry run', 'skip', 'plan printed; nothing changed in Custom Vision or Azure');
-      await writeJobSummary(report, { ok: true, headline, artifact: await uploadArtifact() });
+      const artifact = await uploadArtifact();
+      await writeJobSummary(report, { ok: true, headline, artifact });
+      await github.comment(endpointName, { ok: true, headline, planLines: sourcePlan.rows.map((r) => `${r.item} ${r.text}`), report, artifact });
       return;
     }
 
@@ -120,14 +127,21 @@ export async function run(): Promise<void> {
     if (config.rollout.dryRun) {
       headline = `dry run: ${plan.deployment.action} ${plan.deployment.name} on ${plan.endpoint.name}`;
       report.record('dry run', 'skip', 'plan printed; nothing changed');
-      await writeJobSummary(report, { ok: true, headline, artifact: await uploadArtifact() });
+      const artifact = await uploadArtifact();
+      await writeJobSummary(report, { ok: true, headline, artifact });
+      await github.comment(endpointName, { ok: true, headline, planLines: describePlan(plan), report, artifact });
       return;
     }
+    await github.deployment.start(`${plan.deployment.name} on Azure ML endpoint ${plan.endpoint.name}`, { endpoint: plan.endpoint.name, deployment: plan.deployment.name });
     result = await stage('Deploy', () => executePlan(plan, { config, clients, registry, report, log: actionLog, signal: abort.signal, mask }));
     setOutputs(result, config.modelType);
     headline = `${result.deploymentName} serves ${result.endpoint.name} (${seconds(Date.now() - started)}, ${clients.calls.count} Azure calls)`;
     core.info(headline);
-    await writeJobSummary(report, { ok: true, headline, smoke: result.smoke, artifact: await uploadArtifact() });
+    const scoringUri = result.endpoint.scoringUri ?? undefined;
+    await github.deployment.finish({ ok: true, environmentUrl: scoringUri, description: `${result.deploymentName} serves ${result.endpoint.name}` });
+    const artifact = await uploadArtifact();
+    await writeJobSummary(report, { ok: true, headline, smoke: result.smoke, artifact });
+    await github.comment(endpointName, { ok: true, headline, report, smoke: result.smoke, artifact, environmentUrl: scoringUri });
   } catch (e) {
     // A timeout or a signal surfaces from the SDK as a bare AbortError: say why the run stopped.
     const reason = abort.signal.aborted ? `Stopped: ${(abort.signal.reason as Error)?.message ?? 'aborted'}. ` : '';
@@ -135,7 +149,10 @@ export async function run(): Promise<void> {
     annotate(e);
     core.setFailed(message);
     if (report.created.length) core.info(`Created by this run: ${report.created.join(', ')}`);
-    await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message, artifact: await uploadArtifact() }).catch(() => undefined);
+    await github?.deployment.finish({ ok: false, description: message.split('\n')[0] });
+    const artifact = await uploadArtifact();
+    await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message, artifact }).catch(() => undefined);
+    await github?.comment(endpointName, { ok: false, headline: headline || 'failed', report, error: message, artifact }).catch(() => undefined);
   } finally {
     process.removeListener('SIGINT', sigint);
     process.removeListener('SIGTERM', sigterm);

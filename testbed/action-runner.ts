@@ -74,6 +74,7 @@ export async function runAction(args: {
     NODE_EXTRA_CA_CERTS: args.settings.caFile,
     ...(args.settings.dockerHost ? { DOCKER_HOST: args.settings.dockerHost } : {}),
     ...(args.env?.ACTIONS_RUNTIME_TOKEN === undefined ? await runtimeEnv(args.settings) : {}),
+    ...(await githubApiEnv(args.settings)),
     ...args.env,
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
@@ -118,6 +119,15 @@ function actionEntry(): string[] {
 async function runtimeEnv(settings: TestbedSettings): Promise<Record<string, string>> {
   const job = await control<{ token: string; resultsUrl: string }>(settings, 'POST', '/github/runtime-token').catch(() => undefined);
   return job ? { ACTIONS_RUNTIME_TOKEN: job.token, ACTIONS_RESULTS_URL: job.resultsUrl } : {};
+}
+
+/**
+ * GITHUB_API_URL at the test bed's GitHub API emulator, and the job token the runner hands the
+ * action as the github-token input's default (${{ github.token }}). None without the emulator.
+ */
+async function githubApiEnv(settings: TestbedSettings): Promise<Record<string, string>> {
+  const job = await control<{ token: string; apiUrl: string }>(settings, 'POST', '/github-api/token', { repository: RUNNER_GITHUB.repository }).catch(() => undefined);
+  return job ? { GITHUB_API_URL: job.apiUrl, 'INPUT_GITHUB-TOKEN': job.token } : {};
 }
 
 /** GITHUB_OUTPUT holds `name<<DELIMITER\nvalue\nDELIMITER` blocks. */

@@ -13,6 +13,7 @@ const AREAS: { folder: string; exportName: string }[] = [
   { folder: 'machine-learning', exportName: 'registerMachineLearning' },
   { folder: 'custom-vision', exportName: 'registerCustomVision' },
   { folder: 'github-results', exportName: 'registerGitHubResults' },
+  { folder: 'github-api', exportName: 'registerGitHubApi' },
 ];
 
 function registerFile(folder: string): string | undefined {

@@ -153,6 +153,33 @@ export interface SmokeTestConfig {
   minDetections: number;
   scoreThreshold: number;
   protocol: 'binary' | 'json';
+  latency: LatencySettings;
+}
+
+/** The latency measurement after a passing smoke test (inputs latency-requests, latency-p95-budget). */
+export interface LatencySettings {
+  /** 0: no measurement. */
+  requests: number;
+  /** Above it, the deployment fails like a failed smoke test. */
+  p95BudgetMs?: number;
+  /** The whole measurement stops after this long, with the requests done so far. */
+  timeLimitMs: number;
+}
+
+/** Where GitHub users look: the environment's deployments and the pull request. */
+export interface GitHubSettings {
+  /** undefined: no GitHub API call at all. */
+  token?: string;
+  /** GITHUB_API_URL (GitHub Enterprise Server, or the test bed). */
+  apiUrl: string;
+  repository?: { owner: string; repo: string };
+  sha?: string;
+  runUrl?: string;
+  /** Environment of the GitHub deployment (input github-environment, default the endpoint name). */
+  environment: string;
+  recordDeployment: boolean;
+  /** The pull request's number on pull_request events. */
+  pullRequest?: number;
 }
 
 export interface RunContext {
@@ -177,5 +204,6 @@ export interface ActionConfig {
   rollout: RolloutSettings;
   smokeTest: SmokeTestConfig;
   run: RunContext;
+  github: GitHubSettings;
   warnings: string[];
 }

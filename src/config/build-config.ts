@@ -8,7 +8,7 @@ import * as path from 'path';
 import { parseRegistryInput } from '../azure/registry-resource-id';
 import { UserInputError, UserInputErrors } from '../errors';
 import { CUSTOM_VISION_PREPROCESSINGS, XY_ACTIVATIONS } from '../smoke-test/families/custom-vision-preprocessing';
-import type { ActionConfig, AuthType, ModelSource, ProbeSettings } from './action-config';
+import type { ActionConfig, AuthType, GitHubSettings, ModelSource, ProbeSettings } from './action-config';
 import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
 import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file';
 import { INPUT_DEFAULTS, type InputName, type RawInputs } from './input-defaults';
@@ -24,10 +24,18 @@ export interface RunEnvironment {
   sha?: string;
   serverUrl?: string;
   runId?: string;
+  /** GITHUB_API_URL. */
+  apiUrl?: string;
+  /** GITHUB_EVENT_NAME. */
+  eventName?: string;
+  /** pull_request.number of the event payload (GITHUB_EVENT_PATH). */
+  pullRequestNumber?: number;
   /** True when the runner offers an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is set). */
   oidcAvailable: boolean;
 }
 
+/** The latency measurement's bound in time, whatever latency-requests asks. */
+export const LATENCY_TIME_LIMIT_MS = 60_000;
 const SEED_PROBE: ProbeSettings = { initialDelay: 300, timeout: 1, period: 5, successThreshold: 1, failureThreshold: 20 };
 const NAME_RULE = /^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$/;
 
@@ -192,6 +200,11 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       minDetections: attempt(() => parseNumber('min-detections', input('min-detections'), 1, 10000, true), 1),
       scoreThreshold: attempt(() => parseNumber('score-threshold', input('score-threshold'), 0, 1), 0.5),
       protocol: attempt(() => parseEnum('inference-protocol', input('inference-protocol'), ['binary', 'json'] as const), 'binary'),
+      latency: {
+        requests: attempt(() => parseNumber('latency-requests', input('latency-requests') || '0', 0, 1000, true), 0),
+        p95BudgetMs: input('latency-p95-budget') ? attempt(() => parseNumber('latency-p95-budget', input('latency-p95-budget').replace(/\s*ms$/i, ''), 0.1, 600_000), undefined) : undefined,
+        timeLimitMs: LATENCY_TIME_LIMIT_MS,
+      },
     },
     run: {
       repository: env.repository,
@@ -200,8 +213,12 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
       workspaceDir: env.workspaceDir,
       outputDir: input('output-dir') ? resolvePath(input('output-dir')) : path.join(env.tempDir, 'aml-triton-deploy'),
     },
+    github: githubSettings(input, env, endpointName, attempt),
     warnings,
   };
+  if (config.smokeTest.latency.p95BudgetMs !== undefined && config.smokeTest.latency.requests === 0) {
+    problems.push(new UserInputError(`Input 'latency-p95-budget' is '${input('latency-p95-budget')}' but latency-requests is 0: give latency-requests at least 1 (default 20) to measure the p95.`, { input: 'latency-requests' }));
+  }
   // The endpoint forwards <scoring_uri><rest> to <scoring route><rest>: only '/' exposes Triton's whole /v2 API.
   if (config.modelType === 'custom_model' && config.deployment.routes.scoring.path.replace(/\/+$/, '') !== '') {
     const file = input('deployment-file');
@@ -217,6 +234,23 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
   }
   if (problems.length > 0) throw new UserInputErrors(problems);
   return Object.freeze(config);
+}
+
+function githubSettings(input: (n: InputName) => string, env: RunEnvironment, endpointName: string, attempt: <T>(f: () => T, fallback: T) => T): GitHubSettings {
+  const token = input('github-token');
+  const [owner, repo] = (env.repository ?? '').split('/');
+  const isPullRequest = env.eventName === 'pull_request' || env.eventName === 'pull_request_target';
+  return {
+    // Outside a runner the default '${{ github.token }}' arrives unexpanded: no token then.
+    token: token && !token.startsWith('${{') ? token : undefined,
+    apiUrl: (env.apiUrl || 'https://api.github.com').replace(/\/+$/, ''),
+    repository: owner && repo ? { owner, repo } : undefined,
+    sha: env.sha,
+    runUrl: env.serverUrl && env.repository && env.runId ? `${env.serverUrl}/${env.repository}/actions/runs/${env.runId}` : undefined,
+    environment: input('github-environment') || endpointName,
+    recordDeployment: attempt(() => parseBoolean('github-deployment', input('github-deployment')), true),
+    pullRequest: isPullRequest && env.pullRequestNumber ? env.pullRequestNumber : undefined,
+  };
 }
 
 function checkName(input: string, name: string): void {

@@ -64,11 +64,16 @@ export const INPUT_DEFAULTS = {
   'min-detections': '1',
   'score-threshold': '0.5',
   'inference-protocol': 'binary',
+  'latency-requests': '20',
+  'latency-p95-budget': '',
   'output-dir': '',
+  'github-token': '${{ github.token }}',
+  'github-environment': '',
+  'github-deployment': 'true',
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 export type RawInputs = Record<InputName, string>;
 
 /** Inputs that hold secrets: masked before anything is logged. */
-export const SECRET_INPUTS: readonly InputName[] = ['client-secret', 'custom-vision-training-key', 'base-image-password'];
+export const SECRET_INPUTS: readonly InputName[] = ['client-secret', 'custom-vision-training-key', 'base-image-password', 'github-token'];

@@ -1,5 +1,6 @@
 /** The only place that reads action inputs and the runner's environment. */
 import * as core from '@actions/core';
+import * as fs from 'fs';
 import * as os from 'os';
 import type { RunEnvironment } from './build-config';
 import { INPUT_DEFAULTS, SECRET_INPUTS, type InputName, type RawInputs } from './input-defaults';
@@ -27,6 +28,21 @@ export function readRunEnvironment(): RunEnvironment {
     sha: process.env.GITHUB_SHA,
     serverUrl: process.env.GITHUB_SERVER_URL,
     runId: process.env.GITHUB_RUN_ID,
+    apiUrl: process.env.GITHUB_API_URL,
+    eventName: process.env.GITHUB_EVENT_NAME,
+    pullRequestNumber: pullRequestNumber(process.env.GITHUB_EVENT_PATH),
     oidcAvailable: !!process.env.ACTIONS_ID_TOKEN_REQUEST_URL && !!process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
   };
+}
+
+/** pull_request.number from the event payload the runner wrote (GITHUB_EVENT_PATH); none when unreadable. */
+function pullRequestNumber(eventPath: string | undefined): number | undefined {
+  if (!eventPath) return undefined;
+  try {
+    const event = JSON.parse(fs.readFileSync(eventPath, 'utf8')) as { pull_request?: { number?: unknown } };
+    const n = event.pull_request?.number;
+    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -79,7 +79,9 @@ async function checkCanary(plan: DeployPlan, endpoint: EndpointState, key: strin
   const outputDir = path.join(d.config.run.outputDir, `after-step-${afterStep}`);
   const answered: string[] = [];
   for (let round = 1; round <= PUBLIC_ROUNDS && !answered.some((a) => a.toLowerCase() === name.toLowerCase()); round++) {
-    const r = await runDeploymentSmokeTest(endpoint, undefined, key, plan, d, { outputDir, readyTimeoutMs: CANARY_READY_TIMEOUT_MS, stage: null });
+    // Latency once per check, through the public URI: what callers see at this split.
+    const latencyStage = round === 1 ? `latency after step ${afterStep}` : null;
+    const r = await runDeploymentSmokeTest(endpoint, undefined, key, plan, d, { outputDir, readyTimeoutMs: CANARY_READY_TIMEOUT_MS, stage: null, latencyStage });
     const by = r.images.map((i) => i.answeredBy ?? 'an unnamed deployment');
     answered.push(...by);
     if (!r.passed) throw new Error(`the smoke test through the public URI failed (answered by ${[...new Set(by)].join(', ')}): ${r.failure ?? 'no detections'}`);
@@ -87,7 +89,7 @@ async function checkCanary(plan: DeployPlan, endpoint: EndpointState, key: strin
   let direct: SmokeTestResult | undefined;
   if (!answered.some((a) => a.toLowerCase() === name.toLowerCase())) {
     d.log.info(`The split routed none of ${answered.length} request(s) to ${name}; testing it directly (azureml-model-deployment header)`);
-    direct = await runDeploymentSmokeTest(endpoint, name, key, plan, d, { outputDir, readyTimeoutMs: CANARY_READY_TIMEOUT_MS, stage: null });
+    direct = await runDeploymentSmokeTest(endpoint, name, key, plan, d, { outputDir, readyTimeoutMs: CANARY_READY_TIMEOUT_MS, stage: null, latencyStage: null });
     if (!direct.passed) throw new Error(`the smoke test of ${name} failed: ${direct.failure ?? 'no detections'}`);
   }
   const tally = [...new Set(answered)].map((n) => `${n} ${answered.filter((a) => a === n).length}`).join(', ');

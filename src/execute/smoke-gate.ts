@@ -8,6 +8,7 @@ import type { EndpointState } from '../deploy/endpoint';
 import type { DeployPlan } from '../plan/deploy-plan';
 import { loadClusteringConfig } from '../smoke-test/clustering-config';
 import { runSmokeTest, type SmokeTestResult } from '../smoke-test/run-smoke-test';
+import { describeLatency, latencyBudgetFailure } from '../smoke-test/latency-probe';
 import type { ExecuteDeps } from './execute-plan';
 
 /**
@@ -28,6 +29,8 @@ export interface SmokeRunOptions {
   readyTimeoutMs?: number;
   /** The report line's stage; none: not recorded. */
   stage?: string | null;
+  /** The latency report line's stage (default 'latency'); null: no latency measurement. */
+  latencyStage?: string | null;
 }
 
 export async function runDeploymentSmokeTest(
@@ -40,6 +43,7 @@ export async function runDeploymentSmokeTest(
 ): Promise<SmokeTestResult> {
   const cfg = d.config.smokeTest;
   const started = Date.now();
+  const latencyStage = opts.latencyStage === undefined ? 'latency' : opts.latencyStage;
   const clustering = cfg.clusteringConfigFile ? loadClusteringConfig(fs.readFileSync(cfg.clusteringConfigFile, 'utf8'), cfg.clusteringConfigFile) : undefined;
   const result = await runSmokeTest(
     { baseUrl: tritonBaseUrl(endpoint.scoringUri ?? '', d.config.modelType), key, deployment },
@@ -60,11 +64,18 @@ export async function runDeploymentSmokeTest(
       readyTimeoutMs: opts.readyTimeoutMs ?? Math.min(10 * 60_000, d.config.rollout.timeoutMs),
       requestTimeoutMs: 60_000,
       outputDir: opts.outputDir ?? d.config.run.outputDir,
+      latency: latencyStage === null ? undefined : { requests: cfg.latency.requests, timeLimitMs: cfg.latency.timeLimitMs },
     },
     d.log,
   );
   const stage = opts.stage === undefined ? 'smoke test' : opts.stage;
   const via = deployment ?? `the public URI (answered by ${[...new Set(result.images.map((i) => i.answeredBy ?? '?'))].join(', ')})`;
   if (stage) d.report.record(stage, result.passed ? 'pass' : 'fail', `${result.totalDetections} detection(s) in ${result.images.length} image(s) via ${via}`, Date.now() - started);
-  return result;
+  if (!result.latency || latencyStage === null) return result;
+  // A p95 over budget fails like a smoke test that found nothing: the callers' failure paths apply.
+  const overBudget = latencyBudgetFailure(result.latency, cfg.latency.p95BudgetMs);
+  const budget = cfg.latency.p95BudgetMs === undefined ? '' : `; budget p95 ${cfg.latency.p95BudgetMs} ms`;
+  d.report.record(latencyStage, overBudget ? 'fail' : 'pass', `${describeLatency(result.latency)} via ${deployment ?? 'the public URI'}${budget}`, Math.round(result.latency.elapsedMs));
+  d.report.latency.push({ stage: latencyStage, via: deployment ?? 'the public URI', figures: result.latency, budgetMs: cfg.latency.p95BudgetMs });
+  return overBudget ? { ...result, passed: false, failure: overBudget } : result;
 }

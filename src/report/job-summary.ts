@@ -30,6 +30,13 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
     [{ data: 'Stage', header: true }, { data: 'Action', header: true }, { data: 'Detail', header: true }, { data: 'Time', header: true }],
     ...report.stages.map((r) => [r.stage, `${ICON[r.action] ?? ''} ${r.action}`, r.detail, r.durationMs === undefined ? '–' : `${(r.durationMs / 1000).toFixed(1)} s`]),
   ]);
+  if (report.latency.length) {
+    s.addHeading('Latency (the first smoke-test image, one request at a time)', 3);
+    s.addTable([
+      ['Measured', 'Via', 'Requests', 'p50', 'p95', 'Max', 'Throughput', 'p95 budget'].map((data) => ({ data, header: true })),
+      ...latencyRows(report),
+    ]);
+  }
   if (report.running.length) {
     s.addHeading('Deployments left running (each bills its instances, even at 0%)', 3);
     s.addTable([
@@ -68,6 +75,21 @@ export async function writeJobSummary(report: RunReport, result: SummaryResult):
   if (result.error) s.addDetails('Error', `<pre>${escapeHtml(result.error)}</pre>`);
   if (report.created.length && !result.ok) s.addDetails('Created by this run', report.created.map(escapeHtml).join('<br>'));
   await s.write();
+}
+
+/** One row per latency measurement; a p95 over budget is marked ❌. */
+export function latencyRows(report: Pick<RunReport, 'latency'>): string[][] {
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  return report.latency.map(({ stage, via, figures: f, budgetMs }) => [
+    escapeHtml(stage),
+    escapeHtml(via),
+    f.requests < f.asked ? `${f.requests} of ${f.asked} (time limit)` : String(f.requests),
+    ms(f.p50Ms),
+    `${budgetMs !== undefined && f.p95Ms > budgetMs ? '❌ ' : ''}${ms(f.p95Ms)}`,
+    ms(f.maxMs),
+    `${f.throughputPerSecond.toFixed(1)}/s`,
+    budgetMs === undefined ? '–' : `${budgetMs} ms`,
+  ]);
 }
 
 /** Table rows of an image's detections: each score with its meaning, and the threshold that kept it. */

@@ -11,6 +11,7 @@ import { CustomVisionPreprocessing, PixelConvention, XyActivation, conventionOf 
 import { DecodeOptions, FamilyId, ModelFamily, ModelSignature, pickFamily } from './families/model-family';
 import { decodeImage, encodePng } from './image-codec';
 import { KServeClient, KServeRequestError } from './kserve-client';
+import { describeLatency, measureLatency, type LatencyFigures } from './latency-probe';
 export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
 import { PreprocessingSearch, describeOutcomes, preprocessingAdvice, searchPreprocessing } from './preprocessing-search';
 import { RgbImage } from './rgb-image';
@@ -39,6 +40,8 @@ export interface SmokeTestSettings {
   outputDir: string;
   /** Retries of metadata and inference requests; default 4 tries from 1 s. */
   retry?: { attempts: number; baseDelayMs: number };
+  /** After a pass: the first image sent this many more times, timed (none: no measurement). */
+  latency?: { requests: number; timeLimitMs: number };
 }
 
 export interface SmokeTestTarget {
@@ -71,6 +74,8 @@ export interface SmokeTestResult {
   /** What the scores mean and the threshold that applied (DetectNet_v2: summed coverage against the clustering config). */
   scoring: Scoring;
   failure?: string;
+  /** Round-trip times of the first image's request, measured after a pass. */
+  latency?: LatencyFigures;
 }
 
 const DEFAULT_RETRY = { attempts: 4, baseDelayMs: 1000 };
@@ -125,7 +130,16 @@ export async function runSmokeTest(target: SmokeTestTarget, settings: SmokeTestS
       log.info(describeImageResult(scored.result));
       results.push(scored.result);
     }
-    return smokeTestVerdict(family.id, model, results, settings, scoring);
+    const verdict = smokeTestVerdict(family.id, model, results, settings, scoring);
+    if (verdict.passed && settings.latency && settings.latency.requests > 0) {
+      // The request is prepared once: the figures are the deployment's, not this runner's preprocessing.
+      const prepared = family.prepare(images[0], sig, decodeOptions);
+      const binary = settings.protocol === 'binary';
+      verdict.latency = await measureLatency(() => client.infer(model, prepared.inputs, prepared.outputNames, { binary }).then(() => undefined), settings.latency);
+      verdict.latency.answeredBy = client.lastAnsweredBy;
+      log.info(`latency of ${path.basename(settings.images[0])}: ${describeLatency(verdict.latency)}`);
+    }
+    return verdict;
   } finally {
     client.close();
   }

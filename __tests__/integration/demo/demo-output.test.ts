@@ -47,6 +47,11 @@ it("links the artifact where the test bed's results service keeps it, not a made
   expect(summary).toContain(url!.split('?')[0]);
 });
 
+it("shows the GitHub environment's URL (the scoring URI) and the latency figures", () => {
+  expect(demo.out).toMatch(/^GitHub environment 'triton-tao-endpoint': deployment \d+ in_progress -> success, environment URL https:\/\/\S+\/score$/m);
+  expect(demo.out).toMatch(/^Latency: street\.\w+: 20 request\(s\): p50 [\d.]+ ms, p95 [\d.]+ ms, max [\d.]+ ms, [\d.]+ requests\/s$/m);
+});
+
 it('ends with the total time', () => {
   expect(demo.out.trimEnd().split('\n').at(-1)).toMatch(/^Total time: \d+\.\d s$/);
 });

@@ -96,7 +96,7 @@ describe('workflows', () => {
   it('the reusable workflow is callable with an environment (more in reusable-workflow.test.ts)', () => {
     const wf = YAML.parse(fs.readFileSync(path.join(ROOT, '.github/workflows/deploy-triton.yml'), 'utf8'));
     expect(wf.on.workflow_call.inputs.environment.required).toBe(true);
-    expect(wf.jobs.deploy.environment).toContain('inputs.environment');
+    expect(JSON.stringify(wf.jobs.deploy.environment)).toContain('inputs.environment');
   });
 
   it('the example callers use the reusable workflow on push to the model path and on workflow_dispatch', () => {

@@ -28,6 +28,10 @@ const CREDENTIAL_INPUTS = ['client-id', 'tenant-id', 'client-secret', 'custom-vi
 const SET_BY_WORKFLOW: Record<string, RegExp> = {
   'output-dir': /^\$\{\{ runner\.temp \}\}\//,
   'endpoint-name': /^\$\{\{ needs\.endpoint\.outputs\.name \}\}$/,
+  // The job's own token (deployments are recorded by the job's environment, comments need pull-requests: write).
+  'github-token': /^\$\{\{ github\.token \}\}$/,
+  'github-environment': /^\$\{\{ inputs\.environment \}\}$/,
+  'github-deployment': /^false$/,
 };
 
 const expr = (v: unknown) => /^\$\{\{\s*(.+?)\s*\}\}$/.exec(String(v))?.[1];
@@ -99,11 +103,28 @@ describe('the reusable workflow and action.yml', () => {
     expect(wf.jobs.endpoint.outputs.name).toBe('${{ steps.name.outputs.name }}');
   });
 
-  it('grants id-token only to the deploy job', () => {
+  it('grants id-token and pull-requests only to the deploy job', () => {
     expect(wf.permissions).toEqual({ contents: 'read' });
-    expect(deployJob.permissions).toEqual({ 'id-token': 'write', contents: 'read' });
+    expect(deployJob.permissions).toEqual({ 'id-token': 'write', contents: 'read', 'pull-requests': 'write' });
     expect(wf.jobs.endpoint.permissions).toBeUndefined();
-    expect(deployJob.environment).toBe('${{ inputs.environment }}');
+  });
+
+  it('is granted by the example callers every permission its jobs ask for (a caller grants at most its own)', () => {
+    const rank: Record<string, number> = { none: 0, read: 1, write: 2 };
+    for (const file of ['examples/workflows/deploy-by-hand.yml', 'examples/workflows/deploy-on-model-change.yml']) {
+      const granted = read(file).permissions as Record<string, string>;
+      for (const job of Object.values(wf.jobs) as { permissions?: Record<string, string> }[]) {
+        for (const [scope, level] of Object.entries(job.permissions ?? {})) {
+          expect([file, scope, rank[granted[scope] ?? 'none'] >= rank[level]]).toEqual([file, scope, true]);
+        }
+      }
+    }
+  });
+
+  it("records the job's deployment in the environment with the scoring URI as its URL, and not a second one", () => {
+    expect(deployJob.environment).toEqual({ name: '${{ inputs.environment }}', url: '${{ steps.deploy.outputs.scoring-uri }}' });
+    expect(String(withs['github-deployment'])).toBe('false');
+    expect(withs['github-environment']).toBe('${{ inputs.environment }}');
   });
 });
 
