@@ -12,7 +12,10 @@ export function configDifferences(text: string, file: string, parse: ParseTextPr
   const referee = modelConfigMessageToJson(readModelConfigText(text, file));
   // The action completes these like Triton does; the referee prints the file as written.
   delete action.version_policy;
-  if (referee.backend === '') delete action.backend, delete referee.backend;
+  if (referee.backend === '') {
+    delete action.backend;
+    delete referee.backend;
+  }
   if (referee.version_policy) delete referee.version_policy;
   return differences(action, referee, '');
 }
