@@ -13,7 +13,8 @@ import { ModelRepository, RepoFile, TritonModel } from './triton-model';
 
 export type { ModelRepository, RepoFile, TensorSpec, TritonModel } from './triton-model';
 export { modelConfigToJson } from './model-config-json';
-export { readOnnxMetadata } from './onnx-metadata';
+export { readOnnxMetadata, readOnnxSignature, TRITON_TYPE_OF_ONNX } from './onnx-model';
+export type { OnnxSignature, OnnxTensorInfo } from './onnx-model';
 export { repositoryContentHash } from './content-hash';
 
 /** Files hashing at once: enough to keep a disk busy, few enough not to thrash it. */

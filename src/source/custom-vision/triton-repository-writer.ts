@@ -9,8 +9,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { OnnxSignature, OnnxTensorInfo } from './onnx-signature';
-import { TRITON_TYPE_OF_ONNX } from './onnx-signature';
+import type { OnnxSignature, OnnxTensorInfo } from '../../model-repository/validate-model-repository';
+import { TRITON_TYPE_OF_ONNX } from '../../model-repository/validate-model-repository';
 
 export type CustomVisionFamily = 'custom_vision_s1' | 'custom_vision_compact';
 
