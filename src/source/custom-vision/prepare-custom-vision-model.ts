@@ -148,7 +148,7 @@ async function prepare(settings: CustomVisionSettings, dataset: LabeledDataset |
   await publishIfAsked(client, project.id, iteration, settings.publishName, settings.predictionResourceId, log);
 
   const zip = await downloadOnnxExport(client, project.id, iteration.id, poll, log);
-  const pkg = readExportPackage(zip);
+  const pkg = await readExportPackage(zip);
   const signature = readOnnxSignature(pkg.model, 'the Custom Vision export\'s model.onnx');
   const domainFamily = FAMILY_OF_DOMAIN[domain.name];
   const family = familyOfSignature(signature) ?? domainFamily;
