@@ -12,7 +12,7 @@
 // Docs: server/docs/user_guide/model_configuration.md "Auto-Generated Model Configuration",
 // "Default Max Batch Size and Dynamic Batcher".
 
-import { OnnxSignature, OnnxTensorInfo, TRITON_TYPE_OF_ONNX } from './onnx-signature';
+import { OnnxSignature, OnnxTensorInfo, TRITON_TYPE_OF_ONNX } from './onnx-model';
 import { TensorSpec } from './triton-model';
 
 /** `--backend-config=default-max-batch-size`, 4 unless the server is started otherwise. */

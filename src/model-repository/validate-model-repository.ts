@@ -11,16 +11,14 @@ import { checkModelFolder } from './check-model-folder';
 import { mapWithConcurrency, repositoryContentHash, sha256OfFile } from './content-hash';
 import { guessModelWithoutConfig } from './model-without-config';
 import { CompletedSignature, completeOnnxSignature } from './onnx-auto-complete';
-import { readOnnxGraphSignature } from './onnx-metadata';
-import type { OnnxSignature } from './onnx-signature';
+import { readOnnxGraphSignature, type OnnxSignature } from './onnx-model';
 import { TreeEntry, readRepositoryTree } from './repository-tree';
 import { ModelRepository, RepoFile, TritonModel } from './triton-model';
 
 export type { ModelRepository, RepoFile, TensorSpec, TritonModel } from './triton-model';
 export { modelConfigToJson } from './model-config-json';
-export { readOnnxGraphSignature, readOnnxMetadata } from './onnx-metadata';
-export { readOnnxSignature, TRITON_TYPE_OF_ONNX } from './onnx-signature';
-export type { OnnxSignature, OnnxTensorInfo } from './onnx-signature';
+export { readOnnxGraphSignature, readOnnxMetadata, readOnnxSignature, TRITON_TYPE_OF_ONNX } from './onnx-model';
+export type { OnnxSignature, OnnxTensorInfo } from './onnx-model';
 export { repositoryContentHash } from './content-hash';
 
 /** Files hashing at once: enough to keep a disk busy, few enough not to thrash it. */

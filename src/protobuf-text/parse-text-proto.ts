@@ -31,6 +31,9 @@ export interface TextProtoMessage {
   column: number;
 }
 
+/** Deeper nesting than any real config; past it the file is refused instead of exhausting the stack. */
+export const MAX_MESSAGE_DEPTH = 100;
+
 const BOOLS: Record<string, boolean> = { true: true, True: true, false: false, False: false };
 const SPECIAL_FLOATS: Record<string, number> = { inf: Infinity, infinity: Infinity, nan: NaN };
 
@@ -74,6 +77,7 @@ function describe(t: Token): string {
 
 class TextProtoParser {
   private pos = 0;
+  private depth = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -165,11 +169,14 @@ class TextProtoParser {
   }
 
   private parseMessage(): TextProtoMessage {
-    const open = this.tokens[this.pos++];
+    const open = this.tokens[this.pos];
+    if (++this.depth > MAX_MESSAGE_DEPTH) this.fail(`messages are nested more than ${MAX_MESSAGE_DEPTH} deep`, open);
+    this.pos++;
     const msg: TextProtoMessage = { fields: [], line: open.line, column: open.column };
     const closer = open.text === '{' ? '}' : '>';
     this.parseFields(msg, closer);
     this.pos++;
+    this.depth--;
     return msg;
   }
 

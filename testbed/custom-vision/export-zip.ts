@@ -4,7 +4,7 @@
  * signature from testbed/onnx-models, finding squares drawn in the class colours.
  */
 import { CustomVisionExportVariant, customVisionCompactModel, customVisionS1Model } from '../onnx-models/onnx-models';
-import { writeStoredZip } from './zip-writer';
+import { writeZip } from './zip-writer';
 
 export type ExportSignature = 's1' | 'compact';
 
@@ -30,7 +30,7 @@ export function buildExportZip(opts: {
     LabelFileName: 'labels.txt',
     SchemaVersion: '1.0',
   };
-  return writeStoredZip([
+  return writeZip([
     { name: 'cvexport.manifest', data: Buffer.from(JSON.stringify(manifest, null, 2)) },
     { name: 'model.onnx', data: model },
     { name: 'labels.txt', data: Buffer.from(opts.labels.join('\r\n')) },

@@ -1,6 +1,7 @@
 /** GetImages, CreateImagesFromFiles, UpdateImageMetadata, CreateImageRegions, DeleteImageRegions. */
 import * as crypto from 'crypto';
-import { decodeImage } from '../../src/smoke-test/image-codec';
+import * as jpeg from 'jpeg-js';
+import { PNG } from 'pngjs';
 import type { TestbedRequest } from '../server/router';
 import { csv, CvRoutes } from './cv-route';
 import { CustomVisionError, ImageEntry, newId, nowIso, ProjectEntry, RegionEntry, TrainingState } from './training-state';
@@ -24,8 +25,10 @@ function imageSize(bytes: Buffer): { width: number; height: number } | undefined
   if (bytes.toString('latin1', 0, 3) === 'GIF') return { width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) };
   if (bytes.toString('latin1', 0, 2) === 'BM' && bytes.length > 26) return { width: bytes.readInt32LE(18), height: Math.abs(bytes.readInt32LE(22)) };
   try {
-    const img = decodeImage(bytes, 'upload');
-    return { width: img.width, height: img.height };
+    // Decoded whole, as the service does: a file with a valid header but corrupt data is refused.
+    if (bytes.toString('latin1', 1, 4) === 'PNG') return PNG.sync.read(bytes);
+    if (bytes[0] === 0xff && bytes[1] === 0xd8) return jpeg.decode(bytes, { maxResolutionInMP: 200, maxMemoryUsageInMB: 1024 });
+    return undefined;
   } catch {
     return undefined;
   }

@@ -4,8 +4,15 @@
  * Tag names sort in class order (labels.txt is sorted): "stop-sign" = class 0 (red),
  * "tree" = class 1 (green). Same code, same bytes.
  */
-import { encodePng } from '../../src/smoke-test/image-codec';
+import { PNG } from 'pngjs';
 import { drawScene, SceneObject } from '../onnx-models/onnx-models';
+
+/** An 8-bit RGB PNG of a drawn scene (pixels are RGB, 3 bytes each). */
+function encodePng(scene: { width: number; height: number; data: Uint8Array }): Buffer {
+  const png = new PNG({ width: scene.width, height: scene.height, colorType: 2, inputColorType: 2, inputHasAlpha: false });
+  png.data = Buffer.from(scene.data.buffer, scene.data.byteOffset, scene.width * scene.height * 3);
+  return PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false });
+}
 
 export const SAMPLE_TAGS = ['stop-sign', 'tree'] as const;
 export const SAMPLE_IMAGE_COUNT = 18;

@@ -1,14 +1,8 @@
 // The parts of a config.pbtxt (Triton ModelConfig, ../shared/reference/triton/model_config.proto)
 // the test bed's server needs, and the configuration JSON Triton returns for GET .../config.
-import {
-  TextProtoMessage,
-  TextProtoValue,
-  fieldsNamed,
-  isTextProtoEnum,
-  isTextProtoMessage,
-  parseTextProto,
-} from '../../src/protobuf-text/parse-text-proto';
-import { modelConfigToJson } from '../../src/model-repository/model-config-json';
+// Read with the schema by model-config-proto.ts, never with the action's parser.
+import * as protobuf from 'protobufjs';
+import { ConfigJson, modelConfigMessageToJson, readModelConfigText } from './model-config-proto';
 import { WireDatatype, wireDatatypeOfConfigType } from './triton-datatypes';
 
 export interface TritonTensorConfig {
@@ -28,54 +22,46 @@ export interface TritonModelConfig {
   inputs: TritonTensorConfig[];
   outputs: TritonTensorConfig[];
   /** The parsed file, kept to answer GET /v2/models/{m}/config with everything it holds. */
-  message: TextProtoMessage;
+  message: protobuf.Message;
 }
 
-/** Parses config.pbtxt; throws UserInputError (file:line:col) on syntax errors, Error on bad tensor types. */
+/** Parses config.pbtxt; throws Error naming the file on syntax, schema or tensor-type errors. */
 export function parseTritonModelConfig(text: string, file: string): TritonModelConfig {
-  const message = parseTextProto(text, file);
+  const message = readModelConfigText(text, file);
+  const json = modelConfigMessageToJson(message);
+  const tensors = (key: 'input' | 'output'): TritonTensorConfig[] =>
+    ((json[key] as ConfigJson[] | undefined) ?? []).map((t) => tensorConfig(t, file));
   return {
-    name: stringField(message, 'name'),
-    platform: stringField(message, 'platform'),
-    backend: stringField(message, 'backend'),
-    maxBatchSize: numberField(message, 'max_batch_size') ?? 0,
-    defaultModelFilename: stringField(message, 'default_model_filename'),
-    inputs: fieldsNamed(message, 'input').map((f) => tensorConfig(f.value, file)),
-    outputs: fieldsNamed(message, 'output').map((f) => tensorConfig(f.value, file)),
+    name: nonEmpty(json.name),
+    platform: nonEmpty(json.platform),
+    backend: nonEmpty(json.backend),
+    maxBatchSize: Number(json.max_batch_size ?? 0),
+    defaultModelFilename: nonEmpty(json.default_model_filename),
+    inputs: tensors('input'),
+    outputs: tensors('output'),
     message,
   };
 }
 
-function tensorConfig(value: TextProtoValue, file: string): TritonTensorConfig {
-  if (!isTextProtoMessage(value)) throw new Error(`${file}: input/output must be a message`);
-  const name = stringField(value, 'name') ?? '';
-  const typeField = fieldsNamed(value, 'data_type')[0]?.value;
-  const typeName = typeField !== undefined && isTextProtoEnum(typeField) ? typeField.enum : String(typeField);
+function tensorConfig(tensor: ConfigJson, file: string): TritonTensorConfig {
+  const name = String(tensor.name ?? '');
+  const typeName = String(tensor.data_type);
   const datatype = wireDatatypeOfConfigType(typeName);
-  if (!datatype) throw new Error(`${file}:${value.line}: tensor '${name}' has unsupported data_type ${typeName}`);
-  const format = fieldsNamed(value, 'format')[0]?.value;
-  return {
-    name,
-    datatype,
-    dims: fieldsNamed(value, 'dims').map((f) => Number(f.value)),
-    format: format !== undefined && isTextProtoEnum(format) ? format.enum : undefined,
-  };
+  if (!datatype) throw new Error(`${file}: tensor '${name}' has unsupported data_type ${typeName}`);
+  const format = tensor.format === undefined || tensor.format === 'FORMAT_NONE' ? undefined : String(tensor.format);
+  return { name, datatype, dims: (tensor.dims as number[]).map(Number), format };
 }
 
-function stringField(msg: TextProtoMessage, name: string): string | undefined {
-  const v = fieldsNamed(msg, name)[0]?.value;
-  return typeof v === 'string' ? v : undefined;
-}
-
-function numberField(msg: TextProtoMessage, name: string): number | undefined {
-  const v = fieldsNamed(msg, name)[0]?.value;
-  return typeof v === 'number' ? v : undefined;
+/** proto3 strings are '' when unset; Triton completes those itself. */
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 /**
- * The model-configuration extension's JSON (src/model-repository's rendering of model_config.proto),
- * with the fields Triton completes itself (name, platform, backend) as this server resolved them.
+ * The model-configuration extension's JSON, with the fields Triton completes itself (name,
+ * platform, backend, version_policy) as this server resolved them.
  */
 export function modelConfigJson(config: TritonModelConfig, name: string, platform: string, backend: string): Record<string, unknown> {
-  return { ...modelConfigToJson(config.message), name, platform, backend };
+  const json = modelConfigMessageToJson(config.message);
+  return { ...json, name, platform, backend, version_policy: json.version_policy ?? { latest: { num_versions: 1 } } };
 }

@@ -141,8 +141,16 @@ describe('loadDataset', () => {
     const dir = vocCopy();
     fs.writeFileSync(path.join(dir, 'street-03.xml'), '<annotation>\n<filename>street-03.png</filename>\n<object><name>tree</name>\n</annotation>\n');
     const problems = await problemsOf(dir);
-    expect(problems[0].message).toMatch(/street-03\.xml:4: not well-formed XML: end tag <\/annotation> does not match <object> opened on line 3/);
+    expect(problems[0].message).toMatch(/street-03\.xml:4: not well-formed XML: Unexpected close tag; <object> opened on line 3 is not closed/);
     expect(problems[0].where).toMatchObject({ line: 4 });
+  });
+
+  it('rejects a character reference past U+10FFFF in VOC XML with the file and line, not a RangeError', async () => {
+    const dir = vocCopy();
+    fs.writeFileSync(path.join(dir, 'street-03.xml'), '<annotation>\n<filename>street-03&#99999999;.png</filename>\n</annotation>\n');
+    const problems = await problemsOf(dir);
+    expect(problems[0]).toBeInstanceOf(UserInputError);
+    expect(problems[0].message).toMatch(/street-03\.xml:2: not well-formed XML: Invalid character entity/);
   });
 
   it('warns about, but accepts, images under 256 pixels', async () => {

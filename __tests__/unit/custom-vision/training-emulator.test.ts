@@ -72,7 +72,7 @@ describe('Custom Vision training emulator', () => {
     const exports = (await h.call('GET', `${BASE}/projects/${project.id}/iterations/${it.id}/export`)).body;
     expect(exports[0]).toMatchObject({ platform: 'ONNX', status: 'Done' });
     const zip = await fetchBuffer(exports[0].downloadUri);
-    const pkg = readExportPackage(zip);
+    const pkg = await readExportPackage(zip);
     expect(pkg.labels).toEqual(['car', 'tree']);
     expect(pkg.manifest).toMatchObject({ Platform: 'ONNX', ModelFileName: 'model.onnx', LabelFileName: 'labels.txt' });
     expect(pkg.model.length).toBeGreaterThan(1000);

@@ -142,3 +142,17 @@ describe('type guards', () => {
     expect(isTextProtoMessage({ fields: [], line: 1, column: 1 })).toBe(true);
   });
 });
+
+describe('parseTextProto on hostile input', () => {
+  it('refuses 100,000 nested braces with the file, line and column instead of overflowing the stack', () => {
+    const text = 'a {\n'.repeat(100_000) + '}'.repeat(100_000);
+    let error: unknown;
+    try {
+      parseTextProto(text, 'model/config.pbtxt');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as Error).message).toBe('model/config.pbtxt:101:3: messages are nested more than 100 deep');
+  });
+});

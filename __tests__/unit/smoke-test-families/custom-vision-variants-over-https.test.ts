@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readOnnxMetadata } from '../../../src/model-repository/onnx-metadata';
+import { readOnnxMetadata } from '../../../src/model-repository/onnx-model';
 import { conventionFromMetadata } from '../../../src/smoke-test/families/custom-vision-preprocessing';
 import { SmokeTestSettings, runSmokeTest } from '../../../src/smoke-test/run-smoke-test';
 import {

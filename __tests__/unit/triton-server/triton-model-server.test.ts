@@ -178,7 +178,7 @@ describe('Triton model server loading problems', () => {
     const server = await loadTritonModelRepository(dir);
     try {
       expect(server.index()).toEqual([
-        { name: 'broken', state: 'UNAVAILABLE', reason: expect.stringMatching(/^failed to parse config.pbtxt: .*config.pbtxt:\d+:\d+/) },
+        { name: 'broken', state: 'UNAVAILABLE', reason: expect.stringMatching(/^failed to parse config.pbtxt: .*broken\/config.pbtxt: .*line 1/) },
         { name: 'misnamed', version: '1', state: 'UNAVAILABLE', reason: "config.pbtxt names the model 'other' but its directory is 'misnamed'" },
         { name: 'no_versions', state: 'UNAVAILABLE', reason: 'no version directory (e.g. no_versions/1/) holds model.onnx' },
       ]);

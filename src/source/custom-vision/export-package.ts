@@ -4,7 +4,40 @@
  * labels.txt (one tag per line, in class-index order), LICENSE, and sample code folders
  * (python/, CSharp/). The manifest names the model and labels files when present.
  */
-import { readZip } from './zip-reader';
+import * as yauzl from 'yauzl';
+
+export class ZipFormatError extends Error {}
+
+/**
+ * No file of an export is near this (compact models are a few MB). A larger declared size is
+ * refused before it is inflated, and yauzl stops an entry that inflates past its declared size,
+ * so a zip bomb cannot grow memory past the cap.
+ */
+export const MAX_EXPORT_ENTRY_BYTES = 256 * 1024 * 1024;
+
+/** File name -> contents of a ZIP archive held in memory; folders are skipped. */
+export async function readZip(zip: Buffer, maxEntryBytes = MAX_EXPORT_ENTRY_BYTES): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  let archive: yauzl.ZipFile | undefined;
+  try {
+    archive = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+    for await (const entry of archive.eachEntry()) {
+      if (entry.fileName.endsWith('/')) continue;
+      if (entry.uncompressedSize > maxEntryBytes) {
+        throw new ZipFormatError(`${entry.fileName} would inflate to ${entry.uncompressedSize} bytes; at most ${maxEntryBytes} are accepted`);
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of await archive.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+      files.set(entry.fileName, Buffer.concat(chunks));
+    }
+  } catch (e) {
+    if (e instanceof ZipFormatError) throw e;
+    throw new ZipFormatError(`not a readable ZIP archive (${(e as Error).message})`);
+  } finally {
+    archive?.close();
+  }
+  return files;
+}
 
 export interface ExportPackage {
   model: Buffer;
@@ -12,8 +45,8 @@ export interface ExportPackage {
   manifest?: Record<string, unknown>;
 }
 
-export function readExportPackage(zip: Buffer): ExportPackage {
-  const files = readZip(zip);
+export async function readExportPackage(zip: Buffer): Promise<ExportPackage> {
+  const files = await readZip(zip);
   const find = (name: string): Buffer | undefined =>
     files.get(name) ?? [...files].find(([n]) => n.split('/').pop() === name.split('/').pop())?.[1];
   let manifest: Record<string, unknown> | undefined;

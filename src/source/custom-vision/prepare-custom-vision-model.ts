@@ -7,14 +7,13 @@
 import * as path from 'path';
 import { UserInputError } from '../../errors';
 import type { Log } from '../../log';
-import { readOnnxMetadata } from '../../model-repository/validate-model-repository';
+import { readOnnxMetadata, readOnnxSignature } from '../../model-repository/validate-model-repository';
 import { conventionFromMetadata } from '../../smoke-test/families/custom-vision-preprocessing';
 import { loadDataset, LabeledDataset } from './dataset/load-dataset';
 import { planCustomVisionModel, type CustomVisionPlan } from './custom-vision-plan';
 import { readExportPackage } from './export-package';
 import { syncImages } from './image-sync';
 import { downloadOnnxExport } from './model-export';
-import { readOnnxSignature } from '../../model-repository/validate-model-repository';
 import type { PollOptions } from './polling';
 import { ensureTags, resolveProject } from './project-setup';
 import { realClock } from './rate-limiter';
@@ -149,8 +148,8 @@ async function prepare(settings: CustomVisionSettings, dataset: LabeledDataset |
   await publishIfAsked(client, project.id, iteration, settings.publishName, settings.predictionResourceId, log);
 
   const zip = await downloadOnnxExport(client, project.id, iteration.id, poll, log);
-  const pkg = readExportPackage(zip);
-  const signature = readOnnxSignature(pkg.model);
+  const pkg = await readExportPackage(zip);
+  const signature = readOnnxSignature(pkg.model, 'the Custom Vision export\'s model.onnx');
   const domainFamily = FAMILY_OF_DOMAIN[domain.name];
   const family = familyOfSignature(signature) ?? domainFamily;
   if (!family) {

@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { UserInputError } from '../../../errors';
 import type { AnnotatedImage, ParsedAnnotations } from './annotations';
-import { jsonSyntaxErrorOffset, lineAt, topLevelArrayElementLines } from './json-element-lines';
+import { findNodeAtLocation, parseTree, ParseError } from 'jsonc-parser';
 
 interface CocoDocument {
   images?: unknown;
@@ -32,8 +32,9 @@ export function parseCocoAnnotations(text: string, file: string, datasetDir: str
     doc = JSON.parse(text) as CocoDocument;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    const offset = jsonSyntaxErrorOffset(text);
-    const line = offset === undefined ? undefined : lineAt(text, offset);
+    const errors: ParseError[] = [];
+    parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+    const line = errors.length > 0 ? lineAt(text, errors[0].offset) : undefined;
     result.problems.push(new UserInputError(`${file}${line ? `:${line}` : ''}: not valid JSON (${message.split('\n')[0]}); expected COCO annotations`, { file, line }));
     return result;
   }
@@ -43,10 +44,12 @@ export function parseCocoAnnotations(text: string, file: string, datasetDir: str
     );
     return result;
   }
-  let elementLines: Map<string, number[]> | undefined;
+  // JSON.parse keeps no positions; the tree is built only when a problem needs a line.
+  let tree: { root: ReturnType<typeof parseTree> } | undefined;
   const lineOf = (key: string, index: number): number | undefined => {
-    elementLines ??= topLevelArrayElementLines(text);
-    return elementLines.get(key)?.[index];
+    tree ??= { root: parseTree(text) };
+    const node = tree.root && findNodeAtLocation(tree.root, [key, index]);
+    return node ? lineAt(text, node.offset) : undefined;
   };
   const problem = (key: string, index: number, message: string): void => {
     const line = lineOf(key, index);
@@ -119,4 +122,11 @@ export function parseCocoAnnotations(text: string, file: string, datasetDir: str
 
   result.images = [...images.values()];
   return result;
+}
+
+/** The line of the character at `offset` (1-based). */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }

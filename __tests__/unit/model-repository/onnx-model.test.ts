@@ -2,8 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { UserInputError } from '../../../src/errors';
-import { readOnnxGraphSignature, readOnnxMetadata } from '../../../src/model-repository/onnx-metadata';
-import { readOnnxSignature } from '../../../src/model-repository/onnx-signature';
+import { readOnnxGraphSignature, readOnnxMetadata, readOnnxSignature } from '../../../src/model-repository/onnx-model';
 import { detectNetV2Model } from '../../../testbed/onnx-models/onnx-models';
 
 // Hand encoding per https://protobuf.dev/programming-guides/encoding/
@@ -89,7 +88,7 @@ describe('readOnnxGraphSignature', () => {
   it('reads the same inputs and outputs from the file as the in-memory decoder does from the bytes', async () => {
     const model = detectNetV2Model({ height: 32, width: 64, classes: 2 });
     const file = writeModel('detectnet.onnx', Buffer.from(model));
-    expect(await readOnnxGraphSignature(file)).toEqual(readOnnxSignature(model));
+    expect(await readOnnxGraphSignature(file)).toEqual(readOnnxSignature(model, file));
     expect((await readOnnxGraphSignature(file)).inputs).toEqual([{ name: 'input_1', elemType: 1, dims: [-1, 3, 32, 64] }]);
   });
 
@@ -105,6 +104,26 @@ describe('readOnnxGraphSignature', () => {
     expect(await readOnnxGraphSignature(file)).toEqual({
       inputs: [{ name: 'x', elemType: 1, dims: [-1, 4] }],
       outputs: [{ name: 'y', elemType: 7, dims: [-1] }],
+    });
+  });
+});
+
+describe('readOnnxSignature', () => {
+  it('reads the graph inputs and outputs, leaving out initializers listed as inputs', () => {
+    const dim = (n: number): number[] => bytesField(1, [...tag(1, 0), ...varint(n)]);
+    const tensorType = (elem: number, dims: number[]): number[] =>
+      bytesField(2, bytesField(1, [...tag(1, 0), ...varint(elem), ...bytesField(2, dims.flatMap(dim))]));
+    const valueInfo = (field: number, name: string, elem: number, dims: number[]): number[] =>
+      bytesField(field, [...stringField(1, name), ...tensorType(elem, dims)]);
+    const graph = [
+      ...bytesField(5, stringField(8, 'weights')),
+      ...valueInfo(11, 'data', 1, [1, 3, 416, 416]),
+      ...valueInfo(11, 'weights', 1, [8]),
+      ...valueInfo(12, 'model_outputs0', 1, [1, 35, 13, 13]),
+    ];
+    expect(readOnnxSignature(Buffer.from([...tag(1, 0), 7, ...bytesField(7, graph)]), 'model.onnx')).toEqual({
+      inputs: [{ name: 'data', elemType: 1, dims: [1, 3, 416, 416] }],
+      outputs: [{ name: 'model_outputs0', elemType: 1, dims: [1, 35, 13, 13] }],
     });
   });
 
@@ -127,5 +146,22 @@ describe('readOnnxGraphSignature', () => {
   it('refuses a model without a graph, naming the file', async () => {
     const file = writeModel('nograph.onnx', [...tag(1, 0), 7, ...entry('k', 'v')]);
     await expect(readOnnxGraphSignature(file)).rejects.toThrow(new UserInputError(`${file}: not a valid ONNX model file (no graph in the model)`));
+  });
+
+  it.each([
+    ['random bytes whose first tag has wire type 7', [0x0f, 0x01, 0x02], /unsupported wire type 7 at byte 0/],
+    ['a graph holding wire type 7', [...bytesField(7, [0x0f, 0x00])], /unsupported wire type 7/],
+    ['a field longer than the file', [...tag(7, 2), ...varint(1000), 1, 2], /runs past the end/],
+    ['valid protobuf without a graph', [...tag(1, 0), 7], /no graph in the model/],
+  ])('refuses %s with a UserInputError naming the file', (_name, bytes, expected) => {
+    let error: unknown;
+    try {
+      readOnnxSignature(Buffer.from(bytes), 'export/model.onnx');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserInputError);
+    expect((error as Error).message).toMatch(/^export\/model\.onnx: not a valid ONNX model file \(/);
+    expect((error as Error).message).toMatch(expected);
   });
 });

@@ -1,17 +1,39 @@
-// Reads an ONNX file's metadata_props and its graph's inputs and outputs without reading the weights.
-// Custom Vision exports record their input convention in metadata_props (Image.BitmapPixelFormat,
-// Image.NominalPixelRange); the graph's inputs and outputs are what Triton's auto-complete reads.
-// ModelProto: https://github.com/onnx/onnx/blob/main/onnx/onnx.proto  (ir_version = 1, graph = 7,
-//   metadata_props = 14 { key = 1; value = 2 }; GraphProto: initializer = 5, input = 11, output = 12;
-//   TensorProto.name = 8)
-// Wire format: https://protobuf.dev/programming-guides/encoding/  (tag = field << 3 | wire type;
-//   0 varint, 1 fixed64, 2 length-delimited, 5 fixed32; 3/4 are deprecated groups)
-// Fields are visited by seeking through a small read window, so a 1 GB model costs a few reads:
-// the weights (initializers, node attributes) are skipped, never read.
+// What the action reads from an ONNX model, with one protobuf wire decoder:
+// - metadata_props (Custom Vision exports record their input convention there), read by seeking
+//   over the top-level fields of the file, so a 1 GB graph (field 7) costs one header read;
+// - the graph's inputs and outputs (names, element types, shapes), so config.pbtxt matches the model
+//   and Triton's auto-complete can be followed; from a file, seeking past the weights, or from bytes.
+// onnx.proto (https://github.com/onnx/onnx/blob/main/onnx/onnx.proto): ModelProto.graph = 7,
+//   metadata_props = 14; StringStringEntryProto.key = 1, value = 2; GraphProto.initializer = 5,
+//   input = 11, output = 12; TensorProto.name = 8; ValueInfoProto.name = 1, type = 2;
+//   TypeProto.tensor_type = 1; TypeProto.Tensor.elem_type = 1, shape = 2; TensorShapeProto.dim = 1;
+//   Dimension.dim_value = 1.
+// Wire format: https://protobuf.dev/programming-guides/encoding/ (tag = field << 3 | wire type;
+//   0 varint, 1 fixed64, 2 length-delimited, 5 fixed32; 3/4 are deprecated groups).
 
 import * as fs from 'fs';
 import { UserInputError } from '../errors';
-import { OnnxSignature, OnnxTensorInfo, readValueInfo } from './onnx-signature';
+
+export interface OnnxTensorInfo {
+  name: string;
+  /** TensorProto.DataType number (1 FLOAT, 7 INT64, ...). */
+  elemType: number;
+  /** -1 for a symbolic or unknown dimension. */
+  dims: number[];
+}
+
+export interface OnnxSignature {
+  inputs: OnnxTensorInfo[];
+  outputs: OnnxTensorInfo[];
+  /** graph inputs that are also initializers (IR version 4+): weights a request may override */
+  overridable?: OnnxTensorInfo[];
+}
+
+/** Triton data types for ONNX element types (model_config.proto DataType). */
+export const TRITON_TYPE_OF_ONNX: Record<number, string> = {
+  1: 'TYPE_FP32', 2: 'TYPE_UINT8', 3: 'TYPE_INT8', 4: 'TYPE_UINT16', 5: 'TYPE_INT16', 6: 'TYPE_INT32', 7: 'TYPE_INT64',
+  8: 'TYPE_STRING', 9: 'TYPE_BOOL', 10: 'TYPE_FP16', 11: 'TYPE_FP64', 12: 'TYPE_UINT32', 13: 'TYPE_UINT64', 16: 'TYPE_BF16',
+};
 
 const IR_VERSION = 1;
 const GRAPH = 7;
@@ -34,6 +56,55 @@ function readVarint(buf: Uint8Array, offset: number): { value: number; next: num
     scale *= 128;
   }
   throw new WireError(`truncated or overlong varint at byte ${offset}`);
+}
+
+/** One field's tag, and where its value ends: `length` and `start` for length-delimited fields. */
+interface FieldHead {
+  field: number;
+  wire: number;
+  /** The varint value (wire 0) or the byte length (wire 2). */
+  value: number;
+  start: number;
+  end: number;
+}
+
+/** Reads the field starting at `pos` of `buf` (`base` is buf's offset in the whole input, for messages). */
+function fieldAt(buf: Uint8Array, pos: number, base = 0): FieldHead {
+  const tag = readVarint(buf, pos);
+  const field = Math.floor(tag.value / 8);
+  const wire = tag.value % 8;
+  if (field === 0) throw new WireError(`field number 0 at byte ${base + pos}`);
+  if (wire === 0) {
+    const v = readVarint(buf, tag.next);
+    return { field, wire, value: v.value, start: v.next, end: v.next };
+  }
+  if (wire === 2) {
+    const len = readVarint(buf, tag.next);
+    return { field, wire, value: len.value, start: len.next, end: len.next + len.value };
+  }
+  if (wire === 1) return { field, wire, value: 0, start: tag.next, end: tag.next + 8 };
+  if (wire === 5) return { field, wire, value: 0, start: tag.next, end: tag.next + 4 };
+  throw new WireError(`unsupported wire type ${wire} at byte ${base + pos}`);
+}
+
+type Field = { field: number; wire: number; value: number; bytes?: Uint8Array };
+
+/** The fields of a message held in memory. */
+function* fields(buf: Uint8Array): Generator<Field> {
+  let pos = 0;
+  while (pos < buf.length) {
+    const f = fieldAt(buf, pos);
+    if (f.end > buf.length) throw new WireError(`field ${f.field} runs past the end of its message`);
+    yield { field: f.field, wire: f.wire, value: f.value, bytes: f.wire === 2 ? buf.subarray(f.start, f.end) : undefined };
+    pos = f.end;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8');
+const text = (bytes: Uint8Array | undefined): string => (bytes ? utf8.decode(bytes) : '');
+
+function notOnnx(file: string, e: WireError): UserInputError {
+  return new UserInputError(`${file}: not a valid ONNX model file (${e.message})`, { file });
 }
 
 /** Reads ranges of a file through one cached window (headers of neighbouring fields cost no read). */
@@ -197,4 +268,55 @@ export async function readOnnxGraphSignature(file: string): Promise<OnnxSignatur
     const overridable = irVersion >= 4 ? inputs.filter((i) => weights.has(i.name)) : [];
     return { inputs: inputs.filter((i) => !weights.has(i.name)), outputs, ...(overridable.length > 0 ? { overridable } : {}) };
   });
+}
+
+/** int64 varints of negative values come as 10-byte two's complement; treat anything huge as unknown. */
+function dimension(bytes: Uint8Array): number {
+  for (const f of fields(bytes)) if (f.field === 1 && f.wire === 0) return f.value > Number.MAX_SAFE_INTEGER ? -1 : f.value;
+  return -1;
+}
+
+/** One ValueInfoProto (a graph input or output). */
+export function readValueInfo(bytes: Uint8Array): OnnxTensorInfo {
+  const info: OnnxTensorInfo = { name: '', elemType: 0, dims: [] };
+  for (const f of fields(bytes)) {
+    if (f.field === 1 && f.bytes) info.name = text(f.bytes);
+    if (f.field !== 2 || !f.bytes) continue;
+    for (const t of fields(f.bytes)) {
+      if (t.field !== 1 || !t.bytes) continue;
+      for (const tensor of fields(t.bytes)) {
+        if (tensor.field === 1 && tensor.wire === 0) info.elemType = tensor.value;
+        if (tensor.field === 2 && tensor.bytes) {
+          for (const d of fields(tensor.bytes)) if (d.field === 1 && d.bytes) info.dims.push(dimension(d.bytes));
+        }
+      }
+    }
+  }
+  return info;
+}
+
+/**
+ * The graph inputs (weights excluded) and outputs of the ONNX model `model`, read from `file`.
+ * @throws UserInputError naming the file when it is not a ModelProto with a graph.
+ */
+export function readOnnxSignature(model: Uint8Array, file: string): OnnxSignature {
+  try {
+    for (const f of fields(model)) {
+      if (f.field !== GRAPH || !f.bytes) continue;
+      const initializers = new Set<string>();
+      const inputs: OnnxTensorInfo[] = [];
+      const outputs: OnnxTensorInfo[] = [];
+      for (const g of fields(f.bytes)) {
+        if (g.field === 5 && g.bytes) for (const t of fields(g.bytes)) if (t.field === 8) initializers.add(text(t.bytes));
+        if (g.field === 11 && g.bytes) inputs.push(readValueInfo(g.bytes));
+        if (g.field === 12 && g.bytes) outputs.push(readValueInfo(g.bytes));
+      }
+      // Before IR version 4 initializers were also listed as inputs; they are weights, not inputs.
+      return { inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
+    }
+  } catch (e) {
+    if (e instanceof WireError) throw notOnnx(file, e);
+    throw e;
+  }
+  throw new UserInputError(`${file}: not a valid ONNX model file (no graph in the model)`, { file });
 }
