@@ -8,7 +8,8 @@ import * as path from 'path';
 import type { TokenCredential } from '@azure/identity';
 import type { ImageSettings } from '../config/action-config';
 import type { Log } from '../log';
-import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToken } from './acr-token-exchange';
+import { DEFAULT_RETRY, type RetryOptions } from '../transient-retry';
+import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToken, registryHint } from './acr-token-exchange';
 import { dockerCli, DockerError } from './docker-cli';
 import { renderDockerfile, templatePath } from './dockerfile-template';
 import { contextFiles, imageTag } from './image-tag';
@@ -68,7 +69,7 @@ export async function planImage(settings: ImageSettings, session: RegistrySessio
   return { loginServer: session.loginServer, repository, tag, dockerfile, contextDir, baseImage: settings.tritonBaseImage, existingDigest };
 }
 
-export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void, retry: RetryOptions = DEFAULT_RETRY): Promise<ImageResult> {
   const started = Date.now();
   if (plan.existingDigest) {
     return { reference: `${plan.loginServer}/${plan.repository}@${plan.existingDigest}`, built: false, durationMs: 0 };
@@ -84,16 +85,21 @@ export async function buildAndPushImage(plan: ImagePlan, session: RegistrySessio
   if (fs.existsSync(path.join(home, 'config.json'))) await fs.promises.copyFile(path.join(home, 'config.json'), path.join(dockerConfig, 'config.json'));
   const scoped = dockerCli(log, { ...process.env, DOCKER_CONFIG: dockerConfig });
   try {
-    await scoped.run(['login', plan.loginServer, '--username', ACR_TOKEN_USER, '--password-stdin'], { input: session.refreshToken });
+    const hint = registryHint(plan.loginServer);
+    await scoped.run(['login', plan.loginServer, '--username', ACR_TOKEN_USER, '--password-stdin'], {
+      input: session.refreshToken,
+      retry: { operation: `docker login ${plan.loginServer}`, hint, options: retry },
+    });
     const buildx = await scoped.succeeds(['buildx', 'version']);
     log.info(`  building ${ref} with ${buildx ? 'buildx' : 'the classic builder'}`);
     const buildArgs = ['--tag', ref, '--file', plan.dockerfile, '--label', `org.opencontainers.image.description=Triton image built by aml-triton-deploy`, plan.contextDir];
     await scoped.run(buildx ? ['buildx', 'build', '--load', ...buildArgs] : ['build', ...buildArgs]);
     log.info(`  pushing ${ref}`);
-    await scoped.run(['push', ref]);
-    const pullToken = await accessTokenFor(plan.loginServer, session.refreshToken, `repository:${plan.repository}:pull`);
+    // A push again uploads only what the registry lacks.
+    await scoped.run(['push', ref], { retry: { operation: `docker push ${ref}`, hint, options: retry } });
+    const pullToken = await accessTokenFor(plan.loginServer, session.refreshToken, `repository:${plan.repository}:pull`, retry);
     mask(pullToken);
-    const digest = await manifestDigest(plan.loginServer, plan.repository, plan.tag, pullToken);
+    const digest = await manifestDigest(plan.loginServer, plan.repository, plan.tag, pullToken, retry);
     if (!digest) throw new DockerError(`${ref} was pushed but the registry does not list it`);
     return { reference: `${plan.loginServer}/${plan.repository}@${digest}`, built: true, durationMs: Date.now() - started };
   } finally {
