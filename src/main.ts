@@ -101,7 +101,7 @@ export async function run(): Promise<void> {
         const acr = await clients.acrIn(subscriptionId).registries.get(resourceGroup, name).catch((e: unknown) => {
           throw azureError(`Reading container registry '${name}' in resource group '${resourceGroup}' (subscription ${subscriptionId})`, e);
         });
-        registry = await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask);
+        registry = await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask, { ...DEFAULT_RETRY, signal: abort.signal, log: actionLog });
       }
       const plan = await makePlan({ config, clients, workspace, repository: source.repository, smoke: { ...source.smoke, labels }, registry, workDir: config.run.outputDir, mask });
       for (const line of describePlan(plan)) core.info(line);

@@ -73,7 +73,7 @@ const HINTS: HintRow[] = [
   // What the SDK's retry policy gives up on after its retries (429 honouring Retry-After, 5xx).
   {
     code: 'TooManyRequests',
-    hint: () => "Azure Resource Manager kept throttling this subscription's requests through every retry: other automation may share its limits; re-run later",
+    hint: () => "Azure kept throttling these requests through every retry: other automation may share the subscription's or storage account's limits; re-run later",
   },
   {
     code: 'InternalServerError',

@@ -18,7 +18,8 @@ export class DockerError extends Error {
 export function transientDockerFailure(output: string): { status?: number } | undefined {
   const status = /(?:status:?|HTTP status:?)\s*(408|429|500|502|503|504)\b/i.exec(output) ?? /\b(429|500|502|503|504) (?:Too Many Requests|Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)/i.exec(output);
   if (status) return { status: Number(status[1]) };
-  if (/toomanyrequests|connection reset by peer|unexpected EOF|i\/o timeout|TLS handshake timeout/i.test(output)) return {};
+  // "Get \"https://<registry>/v2/\": EOF": the registry closed the connection without an answer.
+  if (/toomanyrequests|connection reset by peer|unexpected EOF|": EOF$|i\/o timeout|TLS handshake timeout/im.test(output)) return {};
   return undefined;
 }
 

@@ -37,10 +37,10 @@ export interface RegistrySession {
   refreshToken: string;
 }
 
-export async function signInToRegistry(loginServer: string, credential: TokenCredential, tenantId: string | undefined, mask: (s: string) => void): Promise<RegistrySession> {
+export async function signInToRegistry(loginServer: string, credential: TokenCredential, tenantId: string | undefined, mask: (s: string) => void, retry: RetryOptions = DEFAULT_RETRY): Promise<RegistrySession> {
   const token = await credential.getToken(ACR_ENTRA_SCOPE);
   if (!token) throw new Error('no Entra token for the registry exchange');
-  const refreshToken = await exchangeForRefreshToken(loginServer, tenantId, token.token);
+  const refreshToken = await exchangeForRefreshToken(loginServer, tenantId, token.token, retry);
   mask(refreshToken);
   return { loginServer, refreshToken };
 }
@@ -71,6 +71,7 @@ export async function planImage(settings: ImageSettings, session: RegistrySessio
 
 export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void, retry: RetryOptions = DEFAULT_RETRY): Promise<ImageResult> {
   const started = Date.now();
+  retry = { ...retry, log: retry.log ?? log };
   if (plan.existingDigest) {
     return { reference: `${plan.loginServer}/${plan.repository}@${plan.existingDigest}`, built: false, durationMs: 0 };
   }

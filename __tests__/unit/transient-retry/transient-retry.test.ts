@@ -147,6 +147,7 @@ describe('docker output that is worth another try', () => {
     ['received unexpected HTTP status: 500 Internal Server Error', 500],
     ['toomanyrequests: retry later', undefined],
     ['read tcp 127.0.0.1:5000: connection reset by peer', undefined],
+    ['Error response from daemon: Get "http://127.0.0.1:36901/v2/": EOF', undefined],
   ])('%s', (output, status) => {
     expect(transientDockerFailure(output)).toEqual(status === undefined ? {} : { status });
   });

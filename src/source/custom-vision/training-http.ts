@@ -111,7 +111,8 @@ export class TrainingHttp {
       const body = parseJson(res.body);
       if (res.status >= 200 && res.status < 300) return { status: res.status, body: body as T };
       const err = errorOf(body);
-      throw new CustomVisionApiError(operation, res.status, err.code, err.message, TRANSIENT_STATUSES.has(res.status) ? `${MAX_ATTEMPTS} tries; ${CUSTOM_VISION_HINT}` : undefined);
+      const lasting = TRANSIENT_STATUSES.has(res.status);
+      throw new CustomVisionApiError(operation, res.status, err.code, `${err.message}${lasting ? ` (after ${attempt} tries)` : ''}`, lasting ? CUSTOM_VISION_HINT : undefined);
     }
   }
 
