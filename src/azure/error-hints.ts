@@ -75,6 +75,11 @@ const HINTS: HintRow[] = [
     code: 'TooManyRequests',
     hint: () => "Azure kept throttling these requests through every retry: other automation may share the subscription's or storage account's limits; re-run later",
   },
+  // Blob storage's codes for 503 and 500, after the storage SDK's own retries.
+  {
+    code: 'ServerBusy',
+    hint: () => "the storage account kept answering 503 ServerBusy through every retry (its request or bandwidth limits): re-run later, or check the account's metrics for throttling",
+  },
   {
     code: 'InternalServerError',
     hint: () => "Azure kept failing through every retry: check Azure's status page (Machine Learning in this region) and re-run; open a support case with the x-ms-request-id from the debug log if it persists",
