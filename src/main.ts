@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import { actionLog, seconds, stage } from './action-log';
 import { azureError } from './azure/azure-errors';
 import { createAzureClients } from './azure/clients';
-import { createCredential } from './azure/credential';
+import { createCredential, retryingOidc } from './azure/credential';
 import { checkSignIn } from './azure/sign-in';
 import type { ModelType } from './config/action-config';
 import { buildConfig } from './config/build-config';
@@ -30,6 +30,7 @@ import { RunReport } from './report/run-report';
 import { uploadSmokeTestArtifact } from './report/smoke-test-artifact';
 import { loadClusteringConfig } from './smoke-test/clustering-config';
 import { planSource, prepareSource } from './source/prepare-source';
+import { DEFAULT_RETRY } from './transient-retry';
 
 export async function run(): Promise<void> {
   const started = Date.now();
@@ -61,7 +62,7 @@ export async function run(): Promise<void> {
     await fs.promises.mkdir(config.run.outputDir, { recursive: true });
     const mask = (s: string) => core.setSecret(s);
 
-    const oidc = (audience: string) => core.getIDToken(audience);
+    const oidc = retryingOidc((audience: string) => core.getIDToken(audience), { ...DEFAULT_RETRY, signal: abort.signal, log: actionLog });
     const credential = createCredential(config.auth, config.cloud, oidc);
     const clients = createAzureClients(credential, config.cloud, config.workspace, actionLog);
     // Once, before the first Azure ML or Custom Vision call: bad credentials fail before any training.
@@ -109,7 +110,7 @@ export async function run(): Promise<void> {
           throw azureError(`Reading container registry '${name}' in resource group '${resourceGroup}' (subscription ${subscriptionId})`, e);
         });
         registry = {
-          ...(await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask)),
+          ...(await signInToRegistry(acr.loginServer!, credential, config.auth.tenantId, mask, { ...DEFAULT_RETRY, signal: abort.signal, log: actionLog })),
           arm: { client: clients.acrIn(subscriptionId), resourceGroup, name },
           tasks: new AcrTasksClient(credential, config.cloud.resourceManagerEndpoint, [`${config.cloud.resourceManagerAudience.replace(/\/+$/, '')}/.default`], { subscriptionId, resourceGroup, name }, [clients.callLog]),
           baseCredentials: config.image.baseCredentials,

@@ -21,6 +21,7 @@ import { registerEntraRoutes } from './entra/entra-routes';
 import { GitHubOidcIssuer, OIDC_TOKEN_PATH } from './entra/github-oidc-issuer';
 import { JwtSigner } from './entra/jwt';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from './peers/azurite';
+import { createStorageFaultFront } from './peers/storage-fault-front';
 import { PeerProcess } from './peers/child-process';
 import { startDockerRegistry } from './peers/docker-registry';
 import { findDockerd, startDockerd } from './peers/dockerd';
@@ -149,6 +150,10 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const loginServer = `127.0.0.1:${frontPort}`;
     const [registry, dockerdPeer, azurite, ngc] = await Promise.all([registryP, dockerdP, azuriteP, ngcP]);
     const ngcHost = new URL(ngc.url).host;
+    // The action reaches Azurite through a front that applies the scripted faults.
+    const storageFront = createStorageFaultFront({ tls: tlsPair, upstream: azurite.url, ca: fs.readFileSync(certs.caFile), faults, requestLog });
+    servers.push(storageFront);
+    const storageFrontPort = await listen(storageFront);
 
     const settings: TestbedSettings = {
       stateDir, caFile: certs.caFile, authorityHost: baseUrl, armEndpoint: baseUrl,
@@ -157,7 +162,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       subscriptionId: ids.subscriptionId, resourceGroup: ids.resourceGroup, workspace: ids.workspace, location: ids.location,
       registryName: ids.registryName, registryLoginServer: loginServer,
       registrySubscriptionId: options.registry?.subscriptionId ?? ids.subscriptionId, registryResourceGroup: options.registry?.resourceGroup ?? ids.resourceGroup,
-      storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${azurite.port}/{account}`,
+      storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${storageFrontPort}/{account}`,
       customVisionEndpoint: baseUrl, customVisionTrainingKey: ids.customVisionTrainingKey,
       customVisionPredictionResourceId: `/subscriptions/${ids.subscriptionId}/resourceGroups/${ids.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/cv-detector-prediction`,
       baseImage: `${ngcHost}/${NGC_BASE_REPOSITORY}:${NGC_BASE_TAG}`, baseImageUsername: '$oauthtoken', baseImagePassword: ids.ngcApiKey,

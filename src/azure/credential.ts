@@ -4,9 +4,43 @@
  */
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import type { AuthSettings, AzureCloud } from '../config/action-config';
+import { DEFAULT_RETRY, RetryableFault, TRANSIENT_STATUSES, withRetries, type RetryOptions } from '../transient-retry';
 
 /** Fetches a GitHub OIDC token for an audience (core.getIDToken in the action). */
 export type OidcTokenSource = (audience: string) => Promise<string>;
+
+/** The operation named when GitHub's token service fails; sign-in.ts tells this apart from a refused federation. */
+export const OIDC_TOKEN_REQUEST = 'Requesting a GitHub OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL)';
+
+export const OIDC_TOKEN_HINT =
+  "GitHub's OIDC token service kept failing: check https://www.githubstatus.com (Actions) and re-run the job; " +
+  "the job also needs 'permissions: id-token: write'";
+
+/**
+ * The token source with retries: @actions/core's getIDToken retries only 502-504, a few ms apart, and
+ * reports the status only in its message ("Failed to get ID Token. Error Code : 429 ...").
+ */
+export function retryingOidc(source: OidcTokenSource, retry: RetryOptions = DEFAULT_RETRY): OidcTokenSource {
+  return (audience) =>
+    withRetries(
+      OIDC_TOKEN_REQUEST,
+      OIDC_TOKEN_HINT,
+      async () => {
+        try {
+          return await source(audience);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          const code = /Error Code\s*:\s*(\w+)/.exec(message)?.[1];
+          const status = code && /^\d+$/.test(code) ? Number(code) : undefined;
+          const detail = /Error Message:\s*(.*)/.exec(message)?.[1]?.trim() ?? message.split('\n')[0];
+          // No status: the connection failed (getIDToken reports "Error Code : undefined").
+          if (/Failed to get ID Token/.test(message) && (status === undefined || TRANSIENT_STATUSES.has(status))) throw new RetryableFault({ status, detail });
+          throw e;
+        }
+      },
+      retry,
+    );
+}
 
 /** Microsoft's clouds know instance discovery; any other authority host (Azure Stack, ADFS, a test bed) does not. */
 const KNOWN_AUTHORITIES = [

@@ -63,6 +63,27 @@ const HINTS: HintRow[] = [
     hint: () =>
       "the workspace's managed virtual network is not provisioned yet: provision it (az ml workspace provision-network) and re-run",
   },
+  {
+    code: 'Conflict',
+    when: /in progress|operation|busy|being/i,
+    hint: () =>
+      'another operation (another pipeline, the portal, a scale-out) kept the endpoint or deployment busy through every retry: ' +
+      "wait for it to end (az ml online-endpoint show shows its provisioning state) and re-run; a workflow 'concurrency' group runs one deploy per endpoint at a time",
+  },
+  // What the SDK's retry policy gives up on after its retries (429 honouring Retry-After, 5xx).
+  {
+    code: 'TooManyRequests',
+    hint: () => "Azure kept throttling these requests through every retry: other automation may share the subscription's or storage account's limits; re-run later",
+  },
+  // Blob storage's codes for 503 and 500, after the storage SDK's own retries.
+  {
+    code: 'ServerBusy',
+    hint: () => "the storage account kept answering 503 ServerBusy through every retry (its request or bandwidth limits): re-run later, or check the account's metrics for throttling",
+  },
+  {
+    code: 'InternalServerError',
+    hint: () => "Azure kept failing through every retry: check Azure's status page (Machine Learning in this region) and re-run; open a support case with the x-ms-request-id from the debug log if it persists",
+  },
   { code: 'AuthorizationFailed', hint: () => "give the identity a role on the workspace (e.g. 'AzureML Data Scientist') and 'AcrPush' on the registry" },
   // Blob storage, when the upload uses the identity (identity-based datastore, or its secrets refused).
   { code: 'AuthorizationPermissionMismatch', hint: () => "give the identity 'Storage Blob Data Contributor' on the workspace's storage account (the upload used the identity: the datastore stores no credentials or its secrets were refused)" },

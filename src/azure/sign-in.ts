@@ -4,7 +4,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { AuthSettings } from '../config/action-config';
-import { describeOidcClaims, type OidcTokenSource } from './credential';
+import { describeOidcClaims, OIDC_TOKEN_REQUEST, type OidcTokenSource } from './credential';
 import { claimsFromAadsts70021, federationAdvice } from './federated-credential-advice';
 import { AzureSignInError } from './azure-errors';
 
@@ -19,6 +19,9 @@ export async function checkSignIn(
     if (!token) throw new Error('no token returned');
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    // GitHub's token service failed, not Entra: the federated credential was never tried.
+    const oidcRequest = message.indexOf(OIDC_TOKEN_REQUEST);
+    if (auth.type === 'oidc' && oidcRequest >= 0) throw new AzureSignInError(`Sign-in to Entra ID (oidc) failed: ${message.slice(oidcRequest)}`);
     const aadsts = /AADSTS\d+/.exec(message)?.[0];
     const lines = [`Sign-in to Entra ID (${auth.type}) failed${aadsts ? ` with ${aadsts}` : ''}: ${firstLine(message)}`];
     if (auth.type === 'oidc') {

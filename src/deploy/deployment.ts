@@ -4,6 +4,7 @@ import type { AzureClients } from '../azure/clients';
 import { azureError } from '../azure/azure-errors';
 import type { HintContext } from '../azure/error-hints';
 import type { Log } from '../log';
+import { retryOnConflict } from './conflict-retry';
 import { waitWithHeartbeat } from './long-wait';
 
 export interface DeploymentState {
@@ -36,8 +37,10 @@ export async function createDeployment(
 ): Promise<void> {
   const { resourceGroup, name: ws } = clients.workspace;
   try {
-    const poller = await clients.ml.onlineDeployments.beginCreateOrUpdate(resourceGroup, ws, endpoint, name, body, { abortSignal: signal });
-    await waitWithHeartbeat(`deployment ${name}`, poller, signal, log);
+    await retryOnConflict(`Deployment ${name} on endpoint ${endpoint}`, async () => {
+      const poller = await clients.ml.onlineDeployments.beginCreateOrUpdate(resourceGroup, ws, endpoint, name, body, { abortSignal: signal });
+      await waitWithHeartbeat(`deployment ${name}`, poller, signal, log);
+    }, signal, log);
   } catch (e) {
     throw azureError(`Creating deployment '${name}' on endpoint '${endpoint}' (${body.properties.instanceType} x${body.sku?.capacity ?? 1})`, e, hints);
   }

@@ -4,6 +4,7 @@ import type { AzureClients } from '../azure/clients';
 import { azureError } from '../azure/azure-errors';
 import type { EndpointSettings } from '../config/action-config';
 import type { Log } from '../log';
+import { retryOnConflict } from './conflict-retry';
 import { waitWithHeartbeat } from './long-wait';
 
 export interface EndpointState {
@@ -45,17 +46,19 @@ export async function createEndpoint(
 ): Promise<EndpointState> {
   const { resourceGroup, name: ws } = clients.workspace;
   try {
-    const poller = await clients.ml.onlineEndpoints.beginCreateOrUpdate(resourceGroup, ws, settings.name, {
-      location,
-      tags: { ...settings.tags, ...tags },
-      identity: { type: 'SystemAssigned' },
-      properties: {
-        authMode: settings.authMode === 'key' ? 'Key' : 'AMLToken',
-        description: settings.description ?? 'Triton object-detection endpoint (aml-triton-deploy)',
-        traffic: {},
-      },
-    }, { abortSignal: signal });
-    await waitWithHeartbeat(`endpoint ${settings.name}`, poller, signal, log);
+    await retryOnConflict(`Endpoint ${settings.name}`, async () => {
+      const poller = await clients.ml.onlineEndpoints.beginCreateOrUpdate(resourceGroup, ws, settings.name, {
+        location,
+        tags: { ...settings.tags, ...tags },
+        identity: { type: 'SystemAssigned' },
+        properties: {
+          authMode: settings.authMode === 'key' ? 'Key' : 'AMLToken',
+          description: settings.description ?? 'Triton object-detection endpoint (aml-triton-deploy)',
+          traffic: {},
+        },
+      }, { abortSignal: signal });
+      await waitWithHeartbeat(`endpoint ${settings.name}`, poller, signal, log);
+    }, signal, log);
   } catch (e) {
     throw azureError(`Creating endpoint '${settings.name}'`, e);
   }

@@ -19,6 +19,7 @@ import {
   isKeyAccessDisabled,
   storageScope,
 } from './datastore-credential';
+import { storagePipeline } from './storage-throttling';
 
 export interface UploadResult {
   /** Path inside the datastore container, without a trailing slash. */
@@ -124,12 +125,12 @@ export async function containerClient(
 function serviceFor(url: string, accountName: string, chosen: ChosenStorageCredential): BlobServiceClient {
   switch (chosen.kind) {
     case 'account key':
-      return new BlobServiceClient(url, new StorageSharedKeyCredential(accountName, chosen.key));
+      return new BlobServiceClient(url, storagePipeline(new StorageSharedKeyCredential(accountName, chosen.key)));
     case 'SAS':
-      return new BlobServiceClient(`${url}?${chosen.sasToken}`, new AnonymousCredential());
+      return new BlobServiceClient(`${url}?${chosen.sasToken}`, storagePipeline(new AnonymousCredential()));
     case 'identity':
       // The deploying identity needs 'Storage Blob Data Contributor' on the account or container.
-      return new BlobServiceClient(url, chosen.credential, { audience: chosen.scope });
+      return new BlobServiceClient(url, storagePipeline(chosen.credential, { audience: chosen.scope }));
   }
 }
 

@@ -11,7 +11,6 @@ import { datastoreUri } from '../deploy/arm-ids';
 import { deploymentBody } from '../deploy/deployment-body';
 import { createDeployment, deleteDeployment, deploymentLogs, listDeployments } from '../deploy/deployment';
 import { createEndpoint, endpointCredential, readEndpoint, type EndpointState } from '../deploy/endpoint';
-import { setTraffic } from '../deploy/endpoint-traffic';
 import { ensureEnvironmentVersion } from '../deploy/environment-version';
 import { uploadModelRepository } from '../deploy/model-upload';
 import { describeCredential } from '../deploy/datastore-credential';
@@ -22,6 +21,7 @@ import type { Log } from '../log';
 import type { DeployPlan } from '../plan/deploy-plan';
 import type { RunReport } from '../report/run-report';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
+import { DEFAULT_RETRY } from '../transient-retry';
 import { rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
@@ -67,7 +67,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   });
   const imageStage = timed(async () => {
     if (!plan.image || !d.registry) return undefined;
-    const image = await buildAndPushImage(plan.image, d.registry, log, d.mask);
+    const image = await buildAndPushImage(plan.image, d.registry, log, d.mask, { ...DEFAULT_RETRY, signal });
     const envName = config.deployment.environmentName ?? `${plan.image.repository}-env`;
     const env = await ensureEnvironmentVersion(clients, { name: envName, image: image.reference, routes: config.deployment.routes, tags });
     return { image, env };

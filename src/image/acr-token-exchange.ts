@@ -4,6 +4,8 @@
  * all-zero user name), and that for repository-scoped access tokens at /oauth2/token.
  * Spec: containerregistry data-plane 2021-07-01, AccessTokens / RefreshTokens.
  */
+import { DEFAULT_RETRY, fetchWithRetries, type RetryOptions } from '../transient-retry';
+
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 
 /**
@@ -15,12 +17,19 @@ export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
  */
 export const ACR_ENTRA_SCOPE = 'https://containerregistry.azure.net/.default';
 
-async function postForm(url: string, form: Record<string, string>, fetchImpl: typeof fetch = fetch): Promise<Record<string, unknown>> {
-  const res = await fetchImpl(url, {
+/** What to check when the registry keeps answering 429/5xx. */
+export function registryHint(loginServer: string): string {
+  return `the registry ${loginServer} kept failing: check Azure's status page for Container Registry in its region and that the runner reaches it; a lasting 429 means the registry's request limit (its SKU tier) is reached: re-run later or move to a higher tier`;
+}
+
+async function postForm(url: string, form: Record<string, string>, retry: RetryOptions): Promise<Record<string, unknown>> {
+  const { host, pathname } = new URL(url);
+  // Both calls only issue a token: trying again is harmless.
+  const res = await fetchWithRetries(`POST ${pathname} on ${host}`, registryHint(host), url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
-  });
+  }, retry);
   const text = await res.text();
   if (!res.ok) {
     let detail = text.slice(0, 300);
@@ -35,22 +44,21 @@ async function postForm(url: string, form: Record<string, string>, fetchImpl: ty
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-export async function exchangeForRefreshToken(loginServer: string, tenantId: string | undefined, entraAccessToken: string): Promise<string> {
+export async function exchangeForRefreshToken(loginServer: string, tenantId: string | undefined, entraAccessToken: string, retry: RetryOptions = DEFAULT_RETRY): Promise<string> {
   const form: Record<string, string> = { grant_type: 'access_token', service: loginServer, access_token: entraAccessToken };
   if (tenantId) form.tenant = tenantId;
-  const body = await postForm(`https://${loginServer}/oauth2/exchange`, form);
+  const body = await postForm(`https://${loginServer}/oauth2/exchange`, form, retry);
   if (typeof body.refresh_token !== 'string') throw new Error(`/oauth2/exchange on ${loginServer} returned no refresh_token`);
   return body.refresh_token;
 }
 
-/** fetchImpl: lets the registry build count the bytes of its token calls too. */
-export async function accessTokenFor(loginServer: string, refreshToken: string, scope: string, fetchImpl: typeof fetch = fetch): Promise<string> {
+export async function accessTokenFor(loginServer: string, refreshToken: string, scope: string, retry: RetryOptions = DEFAULT_RETRY): Promise<string> {
   const body = await postForm(`https://${loginServer}/oauth2/token`, {
     grant_type: 'refresh_token',
     service: loginServer,
     scope,
     refresh_token: refreshToken,
-  }, fetchImpl);
+  }, retry);
   if (typeof body.access_token !== 'string') throw new Error(`/oauth2/token on ${loginServer} returned no access_token`);
   return body.access_token;
 }

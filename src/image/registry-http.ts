@@ -3,6 +3,7 @@
  * ACR access tokens, and a count of every byte sent and received (request and status lines, headers,
  * bodies), which the summary reports. Spec: https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
+import { DEFAULT_RETRY } from '../transient-retry';
 import { accessTokenFor } from './acr-token-exchange';
 
 export const MANIFEST_TYPES = [
@@ -49,7 +50,7 @@ export class RegistryHttp {
   private async token(scope: string): Promise<string> {
     let token = this.tokens.get(scope);
     if (!token) {
-      token = await accessTokenFor(this.loginServer, this.refreshToken, scope, this.countingFetch);
+      token = await accessTokenFor(this.loginServer, this.refreshToken, scope, { ...DEFAULT_RETRY, fetch: this.countingFetch });
       this.mask(token);
       this.tokens.set(scope, token);
     }

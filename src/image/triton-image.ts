@@ -9,7 +9,8 @@ import type { TokenCredential } from '@azure/identity';
 import type { ImageSettings } from '../config/action-config';
 import { UserInputError } from '../errors';
 import type { Log } from '../log';
-import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToken } from './acr-token-exchange';
+import { DEFAULT_RETRY, type RetryOptions } from '../transient-retry';
+import { accessTokenFor, ACR_ENTRA_SCOPE, ACR_TOKEN_USER, exchangeForRefreshToken, registryHint } from './acr-token-exchange';
 import { dockerCli, DockerError } from './docker-cli';
 import { renderDockerfile, templatePath } from './dockerfile-template';
 import { contextFiles, imageTag } from './image-tag';
@@ -64,10 +65,10 @@ export interface RegistrySession {
 
 const LABELS = { 'org.opencontainers.image.description': 'Triton image built by aml-triton-deploy' };
 
-export async function signInToRegistry(loginServer: string, credential: TokenCredential, tenantId: string | undefined, mask: (s: string) => void): Promise<RegistrySession> {
+export async function signInToRegistry(loginServer: string, credential: TokenCredential, tenantId: string | undefined, mask: (s: string) => void, retry: RetryOptions = DEFAULT_RETRY): Promise<RegistrySession> {
   const token = await credential.getToken(ACR_ENTRA_SCOPE);
   if (!token) throw new Error('no Entra token for the registry exchange');
-  const refreshToken = await exchangeForRefreshToken(loginServer, tenantId, token.token);
+  const refreshToken = await exchangeForRefreshToken(loginServer, tenantId, token.token, retry);
   mask(refreshToken);
   return { loginServer, refreshToken };
 }
@@ -96,7 +97,8 @@ export async function planImage(settings: ImageSettings, session: RegistrySessio
   return { loginServer: session.loginServer, repository, tag, dockerfile, contextDir, baseImage: settings.tritonBaseImage, build: settings.build, dockerFallback: settings.dockerFallback, existingDigest };
 }
 
-export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+export async function buildAndPushImage(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void, retry: RetryOptions = DEFAULT_RETRY): Promise<ImageResult> {
+  retry = { ...retry, log: retry.log ?? log };
   if (plan.existingDigest) {
     return { reference: `${plan.loginServer}/${plan.repository}@${plan.existingDigest}`, built: false, durationMs: 0 };
   }
@@ -110,11 +112,11 @@ export async function buildAndPushImage(plan: ImagePlan, session: RegistrySessio
         throw new UserInputError(`Input 'image-build' is 'acr-task', but registry ${plan.loginServer} cannot run ACR Tasks: ${e.message}. Use 'docker' (or 'auto', which falls back to docker).`, { input: 'image-build' });
       }
       log.warning(`Registry ${plan.loginServer} cannot run ACR Tasks (${e.code || e.status}); building with docker on the runner instead. ${e.message}`);
-      const r = await buildWithDocker(plan, session, log, mask);
+      const r = await buildWithDocker(plan, session, log, mask, retry);
       return { ...r, fallbackReason: e.code || `HTTP ${e.status}` };
     }
   }
-  return buildWithDocker(plan, session, log, mask);
+  return buildWithDocker(plan, session, log, mask, retry);
 }
 
 async function buildInAcrTask(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
@@ -131,7 +133,7 @@ async function buildInAcrTask(plan: ImagePlan, session: RegistrySession, log: Lo
   return { reference: `${plan.loginServer}/${plan.repository}@${digest}`, built: true, durationMs: Date.now() - started, path: 'acr-task', runId: run.runId, contextBytes: run.uploadedBytes };
 }
 
-async function buildWithDocker(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+async function buildWithDocker(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void, retry: RetryOptions): Promise<ImageResult> {
   const started = Date.now();
   const docker = dockerCli(log);
   if (!(await docker.succeeds(['version', '--format', '{{.Server.APIVersion}}']))) {
@@ -144,16 +146,21 @@ async function buildWithDocker(plan: ImagePlan, session: RegistrySession, log: L
   if (fs.existsSync(path.join(home, 'config.json'))) await fs.promises.copyFile(path.join(home, 'config.json'), path.join(dockerConfig, 'config.json'));
   const scoped = dockerCli(log, { ...process.env, DOCKER_CONFIG: dockerConfig });
   try {
-    await scoped.run(['login', plan.loginServer, '--username', ACR_TOKEN_USER, '--password-stdin'], { input: session.refreshToken });
+    const hint = registryHint(plan.loginServer);
+    await scoped.run(['login', plan.loginServer, '--username', ACR_TOKEN_USER, '--password-stdin'], {
+      input: session.refreshToken,
+      retry: { operation: `docker login ${plan.loginServer}`, hint, options: retry },
+    });
     const buildx = await scoped.succeeds(['buildx', 'version']);
     log.info(`  building ${ref} with ${buildx ? 'buildx' : 'the classic builder'}`);
     const buildArgs = ['--tag', ref, '--file', plan.dockerfile, ...Object.entries(LABELS).flatMap(([k, v]) => ['--label', `${k}=${v}`]), plan.contextDir];
     await scoped.run(buildx ? ['buildx', 'build', '--load', ...buildArgs] : ['build', ...buildArgs]);
     log.info(`  pushing ${ref}`);
-    await scoped.run(['push', ref]);
-    const pullToken = await accessTokenFor(plan.loginServer, session.refreshToken, `repository:${plan.repository}:pull`);
+    // A push again uploads only what the registry lacks.
+    await scoped.run(['push', ref], { retry: { operation: `docker push ${ref}`, hint, options: retry } });
+    const pullToken = await accessTokenFor(plan.loginServer, session.refreshToken, `repository:${plan.repository}:pull`, retry);
     mask(pullToken);
-    const digest = await manifestDigest(plan.loginServer, plan.repository, plan.tag, pullToken);
+    const digest = await manifestDigest(plan.loginServer, plan.repository, plan.tag, pullToken, retry);
     if (!digest) throw new DockerError(`${ref} was pushed but the registry does not list it`);
     return { reference: `${plan.loginServer}/${plan.repository}@${digest}`, built: true, durationMs: Date.now() - started, path: 'docker' };
   } finally {

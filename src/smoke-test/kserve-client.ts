@@ -47,8 +47,11 @@ export interface RepositoryIndexEntry {
   reason?: string;
 }
 
-/** Statuses the ready probe waits through: a deployment still starting, or routing not set up yet. */
-const READY_RETRY_STATUSES = new Set([404, 429, 502, 503, 504]);
+/**
+ * Statuses the ready probe waits through: a deployment still starting, routing not set up yet, or the
+ * front end failing while the container comes up (500 too: Azure ML's scoring front answers it briefly).
+ */
+const READY_RETRY_STATUSES = new Set([404, 429, 500, 502, 503, 504]);
 /** Statuses worth another try for metadata and inference (overload, throttling, a restart). */
 const REQUEST_RETRY_STATUSES = new Set([429, 502, 503, 504]);
 const INFER_RETRY_STATUSES = new Set([429, 503]);
@@ -106,7 +109,8 @@ export class KServeClient {
       const delay = Math.min(retryAfter ?? this.backoff(attempt), 60_000);
       if (now + delay >= deadlineMs) {
         throw new KServeRequestError(
-          `GET ${this.pathOf('v2/health/ready')}: Triton was not ready within ${Math.round((now - started) / 1000)} s (last answer: ${lastProblem})`,
+          `GET ${this.pathOf('v2/health/ready')}: Triton was not ready within ${Math.round((now - started) / 1000)} s (last answer: ${lastProblem}).\n` +
+            "Hint: read the deployment's container logs (az ml online-deployment get-logs) for model load errors; a 5xx that lasts means the inference server or Azure ML's scoring front is failing",
           this.pathOf('v2/health/ready'),
         );
       }

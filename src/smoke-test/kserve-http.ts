@@ -9,12 +9,21 @@ export interface HttpExchange {
   body: Buffer;
 }
 
+/**
+ * The largest answer read from a scoring endpoint. A detection model's outputs are a few MB (as JSON
+ * a YOLO-style 25200 x 85 float tensor is ~20 MB); the cap keeps a broken or hostile server from
+ * taking the runner's memory.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
 export interface SendOptions {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: Buffer;
   timeoutMs: number;
   agent: http.Agent;
+  /** Default MAX_ANSWER_BYTES. */
+  maxAnswerBytes?: number;
 }
 
 /** A failed request: `path` and `status` say where; `serverError` is the server's own words. */
@@ -43,9 +52,23 @@ export function send(url: URL, opts: SendOptions): Promise<HttpExchange> {
   const transport = url.protocol === 'http:' ? http : https;
   const headers = { ...opts.headers, ...(opts.body ? { 'content-length': String(opts.body.length) } : {}) };
   return new Promise((resolve, reject) => {
+    const max = opts.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+    const tooLarge = (seen: string) =>
+      new KServeRequestError(
+        `${opts.method} ${url.pathname}: the answer is larger than ${max / 1048576} MiB (${seen}), the limit for a scoring answer; a detection model's outputs are a few MB: check the model's output tensors and that the URL is the scoring endpoint`,
+        url.pathname,
+      );
     const req = transport.request(url, { method: opts.method, headers, agent: opts.agent }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let received = 0;
+      const declared = Number(res.headers['content-length']);
+      if (declared > max) return abandon(tooLarge(`Content-Length ${declared}`));
+      // Counted as it arrives: a chunked or lying answer must not grow without bound.
+      res.on('data', (c: Buffer) => {
+        received += c.length;
+        if (received > max) return abandon(tooLarge(`more than ${received} bytes received`));
+        chunks.push(c);
+      });
       res.on('end', () => {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
@@ -54,6 +77,11 @@ export function send(url: URL, opts: SendOptions): Promise<HttpExchange> {
     });
     // One deadline for the whole exchange: a slow trickle of bytes must not keep it alive.
     const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no complete response within ${opts.timeoutMs} ms`), { code: 'ETIMEDOUT' })), opts.timeoutMs);
+    function abandon(e: KServeRequestError): void {
+      clearTimeout(timer);
+      req.destroy();
+      reject(e);
+    }
     function fail(e: Error & { code?: string }): void {
       clearTimeout(timer);
       const code = e.code ?? 'ECONNRESET';

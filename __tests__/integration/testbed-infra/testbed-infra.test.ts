@@ -253,13 +253,24 @@ describe('ACR login server and dockerd', () => {
 });
 
 describe('Azurite', () => {
-  it('stores and reads a blob over HTTPS in the workspace datastore container', async () => {
+  it('stores and reads a blob over HTTPS in the workspace datastore container, through the storage front', async () => {
     const blob = testbed.context.blob;
-    expect(settings.storageBlobEndpoint.replace('{account}', settings.storageAccount)).toBe(blob.url);
-    const service = new BlobServiceClient(blob.url, trustingStoragePipeline(settings.caFile, new StorageSharedKeyCredential(blob.accountName, blob.accountKey)));
+    const front = settings.storageBlobEndpoint.replace('{account}', settings.storageAccount);
+    expect(front).not.toBe(blob.url);
+    const service = new BlobServiceClient(front, trustingStoragePipeline(settings.caFile, new StorageSharedKeyCredential(blob.accountName, blob.accountKey)));
     const container = service.getContainerClient(blob.container);
     expect(await container.exists()).toBe(true);
     await container.getBlockBlobClient('hello.txt').upload('hello', 5);
     expect((await container.getBlockBlobClient('hello.txt').downloadToBuffer()).toString()).toBe('hello');
+  });
+
+  it("answers a scripted fault at the storage front with Storage's error code", async () => {
+    const blob = testbed.context.blob;
+    const front = settings.storageBlobEndpoint.replace('{account}', settings.storageAccount);
+    await control(settings, 'POST', '/faults', { match: { method: 'GET', pathRegex: '/faulty\\.txt$' }, times: 1, response: { status: 429, retryAfter: 3 } });
+    const service = new BlobServiceClient(front, trustingStoragePipeline(settings.caFile, new StorageSharedKeyCredential(blob.accountName, blob.accountKey)));
+    await expect(service.getContainerClient(blob.container).getBlockBlobClient('faulty.txt').download()).rejects.toMatchObject({ statusCode: 429, code: 'TooManyRequests' });
+    const logged = ((await control(settings, 'GET', '/requests')).json() as { server: string; status: number; fault?: string }[]).filter((r) => r.server === 'storage');
+    expect(logged).toEqual([expect.objectContaining({ status: 429, fault: 'status 429' })]);
   });
 });

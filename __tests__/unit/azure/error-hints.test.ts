@@ -57,3 +57,14 @@ describe('endpointIdentityLabel', () => {
     expect(endpointIdentityLabel(identity)).toBe(label);
   });
 });
+
+describe('hints for faults that outlast the retries (issue 12)', () => {
+  it.each([
+    ['Conflict', 'Online endpoint has an operation in progress', /another operation .* kept the endpoint or deployment busy/],
+    ['TooManyRequests', 'throttled', /kept throttling these requests through every retry/],
+    ['InternalServerError', 'boom', /check Azure's status page/],
+    ['ServerBusy', 'The server is busy.', /kept answering 503 ServerBusy/],
+  ])('%s', (code, message, hint) => {
+    expect(hintFor(code, message)).toMatch(hint);
+  });
+});

@@ -98,6 +98,28 @@ describe('KServeClient against the test bed Triton server over HTTPS', () => {
     expect(https.requests.map((r) => r.path)).toEqual(Array(3).fill(`${BASE_PATH}/v2/health/ready`));
   });
 
+  it('waits through a 500 from the scoring front while the deployment starts (issue 12)', async () => {
+    let probes = 0;
+    https.intercept = (req) => (req.path.endsWith('/v2/health/ready') && ++probes === 1 ? jsonResponse(500, { error: 'upstream connect error' }, { 'retry-after': '0' }) : undefined);
+    const c = client();
+    try {
+      await c.waitUntilReady(Date.now() + 10_000);
+    } finally {
+      c.close();
+    }
+    expect(https.requests).toHaveLength(2);
+  });
+
+  it('a lasting 500 ends at the deadline with the last answer and what to check', async () => {
+    https.intercept = () => jsonResponse(500, { error: 'upstream connect error' });
+    const c = client({ retry: { attempts: 3, baseDelayMs: 20 } });
+    try {
+      await expect(c.waitUntilReady(Date.now() + 3000)).rejects.toThrow(/last answer: HTTP 500 \(upstream connect error\)\)\.\nHint: read the deployment's container logs/);
+    } finally {
+      c.close();
+    }
+  });
+
   it('gives up at the deadline, naming the path and the last answer', async () => {
     https.intercept = () => jsonResponse(502, { error: 'upstream not ready' });
     const c = client({ retry: { attempts: 3, baseDelayMs: 20 } });

@@ -1,12 +1,13 @@
 /**
  * HTTPS transport for the Custom Vision Training API v3.3 ({Endpoint}/customvision/v3.3/training,
  * the spec's x-ms-parameterized-host + basePath). Sends the Training-Key header and never logs it;
- * spaces calls (rate-limiter.ts) and retries 429 (honouring Retry-After) and 503. CA trust comes
- * from NODE_EXTRA_CA_CERTS through node's default agent, or the agent given.
+ * spaces calls (rate-limiter.ts) and retries 408, 429, 500, 502, 503 and 504 (honouring Retry-After).
+ * CA trust comes from NODE_EXTRA_CA_CERTS through node's default agent, or the agent given.
  */
 import * as http from 'http';
 import * as https from 'https';
 import type { Log } from '../../log';
+import { TRANSIENT_STATUSES } from '../../transient-retry';
 import { CallKind, Clock, RateLimiter, realClock } from './rate-limiter';
 
 export const TRAINING_BASE_PATH = '/customvision/v3.3/training';
@@ -14,6 +15,20 @@ export const TRAINING_BASE_PATH = '/customvision/v3.3/training';
 const MAX_ATTEMPTS = 6;
 const MAX_RETRY_WAIT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300_000;
+/**
+ * The largest export zip read. Custom Vision's compact-domain ONNX exports are a few MB to tens of
+ * MB; the cap keeps a hostile or broken answer from taking the runner's memory.
+ */
+export const MAX_EXPORT_BYTES = 128 * 1024 * 1024;
+
+export const CUSTOM_VISION_HINT =
+  "Custom Vision kept failing: check Azure's status page for Azure AI Custom Vision in the resource's region and re-run later; " +
+  'a lasting 429 means the training resource\'s pricing tier limits the call rate (F0: 2 calls per second)';
+
+/** An answer larger than a cap: names what was read and the limit. */
+export class AnswerTooLargeError extends Error {
+  override name = 'AnswerTooLargeError';
+}
 
 /** A Training API error: the HTTP status and the service's CustomVisionError code. */
 export class CustomVisionApiError extends Error {
@@ -22,8 +37,9 @@ export class CustomVisionApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    hint?: string,
   ) {
-    super(`Custom Vision ${operation} failed: HTTP ${status} ${code}: ${message}`);
+    super(`Custom Vision ${operation} failed: HTTP ${status} ${code}: ${message}${hint ? `\nHint: ${hint}.` : ''}`);
     this.name = 'CustomVisionApiError';
   }
 }
@@ -85,7 +101,7 @@ export class TrainingHttp {
         continue;
       }
       this.log.debug(`Custom Vision ${operation}: ${method} ${url.pathname} -> ${res.status} (${this.clock.now() - started} ms)`);
-      if ((res.status === 429 || res.status === 503) && attempt < MAX_ATTEMPTS) {
+      if (TRANSIENT_STATUSES.has(res.status) && attempt < MAX_ATTEMPTS) {
         const wait = Math.min(retryAfterMs(res.headers['retry-after'], this.clock.now()) ?? backoffMs(attempt), MAX_RETRY_WAIT_MS);
         if (res.status === 429) this.limiter.pause(wait);
         this.log.info(`Custom Vision ${operation}: HTTP ${res.status}, retrying in ${Math.ceil(wait / 1000)} s`);
@@ -95,17 +111,19 @@ export class TrainingHttp {
       const body = parseJson(res.body);
       if (res.status >= 200 && res.status < 300) return { status: res.status, body: body as T };
       const err = errorOf(body);
-      throw new CustomVisionApiError(operation, res.status, err.code, err.message);
+      const lasting = TRANSIENT_STATUSES.has(res.status);
+      throw new CustomVisionApiError(operation, res.status, err.code, `${err.message}${lasting ? ` (after ${attempt} tries)` : ''}`, lasting ? CUSTOM_VISION_HINT : undefined);
     }
   }
 
-  /** GET an export's downloadUri (a storage URL): no Training-Key goes there. */
-  async download(uri: string): Promise<Buffer> {
+  /** GET an export's downloadUri (a storage URL): no Training-Key goes there. At most `maxBytes` are read. */
+  async download(uri: string, maxBytes = MAX_EXPORT_BYTES): Promise<Buffer> {
     for (let attempt = 1; ; attempt++) {
       let res: RawResponse;
       try {
-        res = await this.send(new URL(uri), 'GET', {}, undefined);
+        res = await this.send(new URL(uri), 'GET', {}, undefined, { maxBytes, what: 'the Custom Vision export download' });
       } catch (e) {
+        if (e instanceof AnswerTooLargeError) throw e;
         if (attempt >= MAX_ATTEMPTS) throw new Error(`downloading the Custom Vision export failed: ${(e as Error).message}`);
         await this.clock.sleep(backoffMs(attempt));
         continue;
@@ -115,12 +133,13 @@ export class TrainingHttp {
         await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.clock.now()) ?? backoffMs(attempt));
         continue;
       }
-      throw new Error(`downloading the Custom Vision export failed: HTTP ${res.status} from ${new URL(uri).host}`);
+      throw new Error(`downloading the Custom Vision export failed: HTTP ${res.status} from ${new URL(uri).host}${TRANSIENT_STATUSES.has(res.status) ? ` after ${MAX_ATTEMPTS} tries.\nHint: ${CUSTOM_VISION_HINT}.` : ''}`);
     }
   }
 
-  private send(url: URL, method: string, headers: Record<string, string>, payload?: Buffer): Promise<RawResponse> {
+  private send(url: URL, method: string, headers: Record<string, string>, payload?: Buffer, cap = { maxBytes: MAX_EXPORT_BYTES, what: `Custom Vision ${method} ${url.pathname}` }): Promise<RawResponse> {
     const lib = url.protocol === 'http:' ? http : https;
+    const tooLarge = (bytes: string) => new AnswerTooLargeError(`${cap.what} is larger than ${cap.maxBytes / 1048576} MiB (${bytes}), the limit for it; an ONNX export of a detection model is tens of MB: check the export, or report the model's size`);
     return new Promise((resolve, reject) => {
       const req = lib.request(
         url,
@@ -131,8 +150,22 @@ export class TrainingHttp {
           timeout: REQUEST_TIMEOUT_MS,
         },
         (res) => {
+          const declared = Number(res.headers['content-length']);
+          if (res.statusCode === 200 && declared > cap.maxBytes) {
+            req.destroy();
+            return reject(tooLarge(`Content-Length ${declared}`));
+          }
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let received = 0;
+          // Counted as it arrives: a missing or lying Content-Length must not let the answer grow without bound.
+          res.on('data', (c: Buffer) => {
+            received += c.length;
+            if (received > cap.maxBytes) {
+              req.destroy();
+              return reject(tooLarge(`more than ${received} bytes received`));
+            }
+            chunks.push(c);
+          });
           res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
           res.on('error', reject);
         },
