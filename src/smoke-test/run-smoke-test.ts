@@ -12,6 +12,7 @@ import { DecodeOptions, FamilyId, ModelFamily, ModelSignature, pickFamily } from
 import { decodeImage, encodePng } from './image-codec';
 import { KServeClient, KServeRequestError } from './kserve-client';
 export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
+export { checkLabelCount } from './families/label-count';
 import { PreprocessingSearch, describeOutcomes, preprocessingAdvice, searchPreprocessing } from './preprocessing-search';
 import { RgbImage } from './rgb-image';
 import { Scoring, describeScoring, scoreThresholdScoring } from './score-rule';

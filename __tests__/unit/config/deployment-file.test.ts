@@ -17,7 +17,8 @@ let env: RunEnvironment;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deployment-file-'));
   fs.mkdirSync(path.join(dir, 'images'));
-  fs.writeFileSync(path.join(dir, 'images/a.png'), 'x');
+  // A real image: the config checks smoke-test images before anything else.
+  fs.copyFileSync(path.resolve(__dirname, '../../../samples/tao-detectnet-v2/images/street.png'), path.join(dir, 'images/a.png'));
   env = { workspaceDir: dir, tempDir: dir, oidcAvailable: true };
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
