@@ -114,8 +114,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   }
 
   const live = await readEndpoint(clients, endpoint.name);
-  const key = await endpointCredential(clients, live);
-  d.mask(key);
+  const key = await endpointCredential(clients, live, d.mask);
   const smoke = await runDeploymentSmokeTest(live, name, key, plan, d);
   if (!smoke.passed) {
     await afterFailure(d, live.name, name, 'smoke test', plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0);
