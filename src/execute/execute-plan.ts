@@ -22,7 +22,7 @@ import type { Log } from '../log';
 import type { DeployPlan } from '../plan/deploy-plan';
 import type { RunReport } from '../report/run-report';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
-import { rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
+import { confirmTraffic, rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
 export interface ExecuteResult {
@@ -128,6 +128,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
 
   await retirePrevious(d, plan, current, name);
+  await confirmTraffic(current, d);
   return { endpoint: current, deploymentName: name, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference, smoke };
 }
 
