@@ -43,7 +43,7 @@ it('keeps the serving deployment and its traffic when a re-run with unchanged co
   // Same content and settings (the deployment is reused); the smoke test now asks for more than the model finds.
   const run = await fx.run({ ...inputs, 'min-detections': '500', 'on-failure': 'delete' });
   expect(run.exitCode).toBe(1);
-  expect(run.log).toMatch(/named: the named deployment exists and the content is unchanged/);
+  expect(run.log).toMatch(/deployment named: reuse — the named deployment exists and the content is unchanged/);
   const after = await endpoint();
   expect(after.traffic).toEqual({ named: 100 });
   expect(after.deployments.find((d) => d.name === 'named')).toMatchObject({ provisioningState: 'Succeeded', model: before.model });
@@ -66,6 +66,6 @@ it('updates the named deployment in place when a re-run brings new content', asy
   expect(named.model).toMatch(/\/models\/DetectNet\/versions\/2$/);
   expect(after.traffic).toEqual({ named: 100 });
   expect(after.deployments.map((d) => d.name)).toEqual(['named']);
-  expect(await writes()).toContain('PUT named/deployments/named');
+  expect(await writes()).toContain('PUT rerun/deployments/named');
   expect(run.outputs['deployment-name']).toBe('named');
 });
