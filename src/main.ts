@@ -13,6 +13,7 @@ import { createCredential, retryingOidc } from './azure/credential';
 import { checkSignIn } from './azure/sign-in';
 import type { ModelType } from './config/action-config';
 import { buildConfig } from './config/build-config';
+import { readLimitedTextFile } from './config/input-limits';
 import { readInputs, readRunEnvironment } from './config/read-inputs';
 import { readWorkspace, type WorkspaceInfo } from './deploy/workspace-info';
 import { UserInputError, UserInputErrors } from './errors';
@@ -94,9 +95,9 @@ export async function run(): Promise<void> {
     });
     report.record('source', 'pass', `${source.note}; ${source.repository.files.length} files, content ${source.repository.contentHash.slice(0, 12)}`);
     const clustering = config.smokeTest.clusteringConfigFile
-      ? loadClusteringConfig(fs.readFileSync(config.smokeTest.clusteringConfigFile, 'utf8'), config.smokeTest.clusteringConfigFile)
+      ? loadClusteringConfig(readLimitedTextFile(config.smokeTest.clusteringConfigFile, 'clustering config', config.smokeTest.clusteringConfigFile, { input: 'clustering-config' }), config.smokeTest.clusteringConfigFile)
       : undefined;
-    const labels = source.smoke.labels ?? resolveLabels(config.smokeTest.labelsFile, source.repository, source.smoke.modelName, clustering ? [...clustering.classes.keys()] : []);
+    const labels = source.smoke.labels ?? resolveLabels(config.smokeTest.labelsFile, source.repository, source.smoke.modelName, clustering ? [...clustering.classes.keys()] : [], config.smokeTest.family);
 
     const { plan, registry } = await stage('Plan (read-only)', async () => {
       const workspace = await signIn();

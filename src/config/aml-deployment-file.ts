@@ -8,6 +8,7 @@ import * as path from 'path';
 import { UserInputErrors } from '../errors';
 import type { InferenceRoutes, ModelType, ProbeSettings, RequestSettings, ScaleSettings } from './action-config';
 import { parseAmlYaml, type FieldKind } from './aml-yaml';
+import { quoteName, shorten } from './input-limits';
 import { YamlFieldChecker } from './yaml-field-checker';
 
 /** The keys of the CLI v2 managedOnlineDeployment schema (reference-yaml-deployment-managed-online). */
@@ -91,7 +92,7 @@ export function readDeploymentFile(text: string, file: string, baseDir: string):
   const get = <T>(k: string) => top[k] as T | undefined;
   for (const [key, why] of Object.entries(REFUSED)) if (top[key] !== undefined) c.fail([key], `'${key}' is not supported: ${why}`);
   if (top.type !== undefined && String(top.type).toLowerCase() !== 'managed') {
-    c.fail(['type'], `'type: ${String(top.type)}' is not supported: this action deploys to managed online endpoints ('type: managed').`);
+    c.fail(['type'], `'type: ${shorten(String(top.type))}' is not supported: this action deploys to managed online endpoints ('type: managed').`);
   }
   const out: DeploymentFileSettings = { notes: [] };
   out.name = get<string>('name');
@@ -131,10 +132,10 @@ function mapModel(c: YamlFieldChecker, model: unknown, baseDir: string): Partial
     const short = /^azureml:([^:/]+)(?::([^:]+))?$/.exec(model);
     const long = /\/models\/([^/]+)\/versions\/([^/]+)$/.exec(model);
     const name = short?.[1] ?? long?.[1];
-    if (!name) return c.fail(['model'], `'model: ${model}' is not an 'azureml:<name>:<version>' reference.`) ?? {};
+    if (!name) return c.fail(['model'], `'model: ${shorten(model)}' is not an 'azureml:<name>:<version>' reference.`) ?? {};
     return {
       modelName: name,
-      notes: [`${c.y.file}: the model version is derived from the repository content; '${model}' gives the name '${name}'.`],
+      notes: [`${c.y.file}: the model version is derived from the repository content; ${quoteName(model)} gives the name '${name}'.`],
     };
   }
   const m = model as Obj;
@@ -145,7 +146,7 @@ function mapModel(c: YamlFieldChecker, model: unknown, baseDir: string): Partial
     const t = type.toLowerCase();
     if (t === 'triton_model' || t === 'triton') modelType = 'triton_model';
     else if (t === 'custom_model' || t === 'custom') modelType = 'custom_model';
-    else c.fail(['model', 'type'], `model type '${type}' is not 'triton_model' or 'custom_model'.`);
+    else c.fail(['model', 'type'], `model type '${shorten(String(type))}' is not 'triton_model' or 'custom_model'.`);
   }
   const modelPath = c.string(m, ['model', m.path !== undefined ? 'path' : 'local_path']);
   return {
@@ -161,7 +162,7 @@ function mapEnvironment(c: YamlFieldChecker, env: unknown, baseDir: string): Par
     return (
       c.fail(
         ['environment'],
-        `'environment: ${env}' refers to an existing environment; this action builds and registers the Triton image itself. Give 'environment' as a mapping (name, image or build, inference_config) or leave it out.`,
+        `'environment: ${shorten(String(env))}' refers to an existing environment; this action builds and registers the Triton image itself. Give 'environment' as a mapping (name, image or build, inference_config) or leave it out.`,
       ) ?? {}
     );
   }

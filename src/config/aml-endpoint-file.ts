@@ -1,6 +1,7 @@
 /** Maps an Azure ML CLI v2 managedOnlineEndpoint YAML onto the action's endpoint settings. */
 import { UserInputError } from '../errors';
 import { parseAmlYaml, type FieldKind } from './aml-yaml';
+import { shorten } from './input-limits';
 
 const FIELDS: Record<string, FieldKind> = {
   $schema: 'ignored',
@@ -30,7 +31,7 @@ export function readEndpointFile(text: string, file: string): EndpointFileSettin
   if (auth !== undefined) {
     const a = auth.toLowerCase();
     if (a !== 'key' && a !== 'aml_token') {
-      throw new UserInputError(`${file}: auth_mode '${auth}' is not 'key' or 'aml_token'.`, {
+      throw new UserInputError(`${file}: auth_mode '${shorten(auth)}' is not 'key' or 'aml_token'.`, {
         file,
         line: y.fields.get('auth_mode')?.line,
       });

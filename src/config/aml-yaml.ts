@@ -6,6 +6,13 @@
 import * as YAML from 'yaml';
 import { UserInputError } from '../errors';
 import { closest } from './input-parsers';
+import { quoteName, quoteValue } from './input-limits';
+
+/**
+ * Aliases resolve as YAML defines them (`tags: *env` is the mapping anchored as `&env`); each may be
+ * expanded at most this many times, so a "billion laughs" file cannot exhaust memory.
+ */
+const MAX_ALIAS_EXPANSIONS = 100;
 
 export interface YamlField<T = unknown> {
   value: T;
@@ -28,7 +35,7 @@ export function parseAmlYaml(text: string, file: string, known: Record<string, F
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const line = e.linePos?.[0]?.line;
-    throw new UserInputError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`, {
+    throw new UserInputError(`${file}${line ? `:${line}` : ''}: not valid YAML: ${e.message.split('\n')[0].slice(0, 200)}`, {
       file,
       line,
     });
@@ -39,21 +46,22 @@ export function parseAmlYaml(text: string, file: string, known: Record<string, F
   if (!YAML.isMap(root)) {
     throw new UserInputError(`${file}: expected a YAML mapping of settings at the top level.`, { file, line: 1 });
   }
+  const values = resolveAliases(doc, file);
   for (const pair of root.items) {
-    const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
+    const key = keyText(pair.key);
     const line = YAML.isNode(pair.key) && pair.key.range ? lineCounter.linePos(pair.key.range[0]).line : undefined;
     const kind = known[key];
     if (!kind) {
       const hint = closest(key, Object.keys(known));
       problems.push(
         new UserInputError(
-          `${file}${line ? `:${line}` : ''}: unknown field '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}. Known fields: ${Object.keys(known).filter((k) => k !== '$schema').join(', ')}.`,
+          `${file}${line ? `:${line}` : ''}: unknown field ${quoteName(key)}${hint ? ` (did you mean '${hint}'?)` : ''}. Known fields: ${Object.keys(known).filter((k) => k !== '$schema').join(', ')}.`,
           { file, line },
         ),
       );
       continue;
     }
-    const value = YAML.isNode(pair.value) ? pair.value.toJSON() : pair.value;
+    const value = values.get(key);
     const typeProblem = checkKind(key, value, kind);
     if (typeProblem) {
       problems.push(new UserInputError(`${file}${line ? `:${line}` : ''}: ${typeProblem}`, { file, line }));
@@ -70,7 +78,7 @@ export function parseAmlYaml(text: string, file: string, known: Record<string, F
     let line: number | undefined;
     for (const k of keys) {
       if (!YAML.isMap(node)) break;
-      const pair = node.items.find((p) => String(YAML.isScalar(p.key) ? p.key.value : p.key) === k);
+      const pair = node.items.find((p) => keyText(p.key) === k);
       if (!pair) break;
       if (YAML.isNode(pair.key) && pair.key.range) line = lineCounter.linePos(pair.key.range[0]).line;
       node = pair.value;
@@ -80,18 +88,34 @@ export function parseAmlYaml(text: string, file: string, known: Record<string, F
   return { file, fields, lineOf };
 }
 
+function keyText(key: unknown): string {
+  return String(YAML.isScalar(key) ? key.value : key);
+}
+
+/** The top-level values with aliases resolved, by key; an unknown anchor or too many expansions is the file's problem. */
+function resolveAliases(doc: YAML.Document, file: string): Map<string, unknown> {
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0].slice(0, 200) : String(e);
+    throw new UserInputError(`${file}: its YAML aliases (*name) cannot be resolved: ${why}. Aliases may expand at most ${MAX_ALIAS_EXPANSIONS} times.`, { file });
+  }
+  return new Map(Object.entries(js as Record<string, unknown>));
+}
+
 function checkKind(key: string, value: unknown, kind: FieldKind): string | undefined {
   const isObj = typeof value === 'object' && value !== null && !Array.isArray(value);
   switch (kind) {
     case 'string':
-      return typeof value === 'string' ? undefined : `'${key}' must be a string, found ${JSON.stringify(value)}.`;
+      return typeof value === 'string' ? undefined : `'${key}' must be a string, found ${quoteValue(value)}.`;
     case 'int':
-      return Number.isInteger(value) ? undefined : `'${key}' must be an integer, found ${JSON.stringify(value)}.`;
+      return Number.isInteger(value) ? undefined : `'${key}' must be an integer, found ${quoteValue(value)}.`;
     case 'bool':
-      return typeof value === 'boolean' ? undefined : `'${key}' must be true or false, found ${JSON.stringify(value)}.`;
+      return typeof value === 'boolean' ? undefined : `'${key}' must be true or false, found ${quoteValue(value)}.`;
     case 'object':
     case 'map':
-      return isObj ? undefined : `'${key}' must be a mapping, found ${JSON.stringify(value)}.`;
+      return isObj ? undefined : `'${key}' must be a mapping, found ${quoteValue(value)}.`;
     case 'string|object':
       return typeof value === 'string' || isObj ? undefined : `'${key}' must be a string or a mapping.`;
     case 'ignored':
@@ -111,7 +135,7 @@ export function checkNestedKeys(
       const line = parsed.lineOf(...field.split('.'), key);
       const hint = closest(key, known);
       throw new UserInputError(
-        `${parsed.file}${line ? `:${line}` : ''}: unknown field '${field}.${key}'${hint ? ` (did you mean '${field}.${hint}'?)` : ''}.`,
+        `${parsed.file}${line ? `:${line}` : ''}: unknown field ${quoteName(`${field}.${key}`)}${hint ? ` (did you mean '${field}.${hint}'?)` : ''}.`,
         { file: parsed.file, line },
       );
     }

@@ -14,6 +14,8 @@ import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file
 import { INPUT_DEFAULTS, type InputName, type RawInputs } from './input-defaults';
 import { baseImageCredentials, imageBuildMode } from './image-build-inputs';
 import { parseBoolean, parseDuration, parseEnum, parseKeyValues, parseNumber, parseTrafficSteps } from './input-parsers';
+import { ACTION_TAGS, checkDescription, checkTags, FILE_LIMITS, formatBytes, readLimitedTextFile, type LimitedFileKind } from './input-limits';
+import { readLabelsFile } from './labels-file';
 import { instanceTypeWarning, isPlausibleInstanceType } from './instance-types';
 import { checkSmokeTestImage, expandImagePatterns } from './image-patterns';
 
@@ -61,7 +63,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
       throw new UserInputError(`Input '${n}' names '${input(n)}', which is not a file (looked at ${file}).`, { input: n });
     }
-    return fs.readFileSync(file, 'utf8');
+    return readLimitedTextFile(file, 'Azure ML YAML file', input(n), { input: n, file: input(n) });
   };
   for (const n of ['subscription-id', 'resource-group', 'workspace'] as const) {
     if (!input(n)) problems.push(new UserInputError(`Input '${n}' is required.`, { input: n }));
@@ -76,6 +78,10 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     return text === undefined ? { notes: [] } : readEndpointFile(text, input('endpoint-file'));
   }, { notes: [] });
   warnings.push(...depFile.notes, ...epFile.notes);
+  for (const [n, f] of [['endpoint-file', epFile], ['deployment-file', depFile]] as const) {
+    const where = { input: n, file: input(n), shown: input(n) };
+    problems.push(...checkDescription(f.description, where), ...checkTags(f.tags ?? {}, ACTION_TAGS, where));
+  }
 
   // An explicit input wins; otherwise the YAML file; otherwise the input's default.
   const pick = <T>(n: InputName, fromFile: T | undefined, parse: (s: string) => T): T =>
@@ -114,6 +120,19 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     if (!input(n)) return undefined;
     const f = resolvePath(input(n));
     if (!fs.existsSync(f)) problems.push(new UserInputError(`Input '${n}' names '${input(n)}', which does not exist.`, { input: n }));
+    return f;
+  };
+  const limitedFile = (n: InputName, kind: LimitedFileKind) => {
+    const f = fileOrUndefined(n);
+    if (f && fs.existsSync(f) && fs.statSync(f).size > FILE_LIMITS[kind]) {
+      problems.push(new UserInputError(`Input '${n}' names '${input(n)}', which is ${formatBytes(fs.statSync(f).size)}; a ${kind} may be at most ${formatBytes(FILE_LIMITS[kind])}.`, { input: n }));
+    }
+    return f;
+  };
+  // Read now, not after the deploy: a wrong labels file is refused before any Azure call.
+  const checkedLabelsFile = () => {
+    const f = limitedFile('labels-file', 'labels file');
+    if (f && fs.existsSync(f) && fs.statSync(f).size <= FILE_LIMITS['labels file']) attempt(() => readLabelsFile(f, input('labels-file'), { input: 'labels-file' }), []);
     return f;
   };
   const fileFromDeploymentFile = (f: string | undefined, key: string) => {
@@ -192,8 +211,8 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     smokeTest: {
       images,
       family: attempt(() => parseEnum('model-family', input('model-family'), ['auto', 'detectnet_v2', 'custom_vision_s1', 'custom_vision_compact', 'generic'] as const), 'auto'),
-      labelsFile: fileOrUndefined('labels-file'),
-      clusteringConfigFile: fileOrUndefined('clustering-config'),
+      labelsFile: checkedLabelsFile(),
+      clusteringConfigFile: limitedFile('clustering-config', 'clustering config'),
       generic: input('generic-tensors') ? attempt(() => genericTensors(input('generic-tensors')), undefined) : undefined,
       customVisionPreprocessing: attempt(() => parseEnum('custom-vision-preprocessing', input('custom-vision-preprocessing'), CUSTOM_VISION_PREPROCESSINGS), 'auto'),
       xyActivation: attempt(() => parseEnum('custom-vision-xy-activation', input('custom-vision-xy-activation'), XY_ACTIVATIONS), 'sigmoid'),

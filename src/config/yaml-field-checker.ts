@@ -6,6 +6,7 @@
 import { UserInputError } from '../errors';
 import type { ParsedYaml } from './aml-yaml';
 import { closest } from './input-parsers';
+import { quoteName, quoteValue } from './input-limits';
 
 type Obj = Record<string, unknown>;
 
@@ -26,7 +27,7 @@ export class YamlFieldChecker {
       if (known.includes(k)) continue;
       const hint = closest(k, [...known]);
       const dotted = [...keys, k].join('.');
-      this.fail([...keys, k], `unknown field '${dotted}'${hint ? ` (did you mean '${[...keys, hint].join('.')}'?)` : ''}. Known fields of '${keys.join('.')}': ${known.join(', ')}.`);
+      this.fail([...keys, k], `unknown field ${quoteName(dotted)}${hint ? ` (did you mean '${[...keys, hint].join('.')}'?)` : ''}. Known fields of '${keys.join('.')}': ${known.join(', ')}.`);
     }
   }
 
@@ -34,28 +35,28 @@ export class YamlFieldChecker {
   mapping(value: unknown, keys: string[]): Obj | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value === 'object' && !Array.isArray(value)) return value as Obj;
-    return this.fail(keys, `'${keys.join('.')}' must be a mapping, found ${JSON.stringify(value)}.`);
+    return this.fail(keys, `'${keys.join('.')}' must be a mapping, found ${quoteValue(value)}.`);
   }
 
   int(obj: Obj, keys: string[], min: number, unit = ''): number | undefined {
     const v = obj[keys[keys.length - 1]];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
-    return this.fail(keys, `'${keys.join('.')}' must be a whole number${unit ? ` of ${unit}` : ''} of at least ${min}, found ${JSON.stringify(v)}.`);
+    return this.fail(keys, `'${keys.join('.')}' must be a whole number${unit ? ` of ${unit}` : ''} of at least ${min}, found ${quoteValue(v)}.`);
   }
 
   bool(obj: Obj, keys: string[]): boolean | undefined {
     const v = obj[keys[keys.length - 1]];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'boolean') return v;
-    return this.fail(keys, `'${keys.join('.')}' must be true or false, found ${JSON.stringify(v)}.`);
+    return this.fail(keys, `'${keys.join('.')}' must be true or false, found ${quoteValue(v)}.`);
   }
 
   string(obj: Obj, keys: string[]): string | undefined {
     const v = obj[keys[keys.length - 1]];
     if (v === undefined || v === null) return undefined;
     if (typeof v === 'string') return v;
-    return this.fail(keys, `'${keys.join('.')}' must be a string, found ${JSON.stringify(v)}.`);
+    return this.fail(keys, `'${keys.join('.')}' must be a string, found ${quoteValue(v)}.`);
   }
 
   /** One of `allowed` (case-insensitive keys), mapped to its API spelling. */
@@ -64,7 +65,7 @@ export class YamlFieldChecker {
     if (v === undefined || v === null) return undefined;
     const hit = typeof v === 'string' ? Object.entries(allowed).find(([k]) => k.toLowerCase() === v.toLowerCase()) : undefined;
     if (hit) return hit[1];
-    return this.fail(keys, `'${keys.join('.')}' must be one of ${Object.keys(allowed).join(', ')}, found ${JSON.stringify(v)}.`);
+    return this.fail(keys, `'${keys.join('.')}' must be one of ${Object.keys(allowed).join(', ')}, found ${quoteValue(v)}.`);
   }
 
   /** A mapping of names to scalar values, as strings (environment variables, tags, properties). */
@@ -74,7 +75,7 @@ export class YamlFieldChecker {
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(m)) {
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-      else this.fail([...keys, k], `'${keys.join('.')}.${k}' must be a string, number or boolean, found ${JSON.stringify(v)}.`);
+      else this.fail([...keys, k], `${quoteName(`${keys.join('.')}.${k}`)} must be a string, number or boolean, found ${quoteValue(v)}.`);
     }
     return out;
   }

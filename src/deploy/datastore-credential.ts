@@ -94,8 +94,10 @@ export async function chooseStorageCredential(d: CredentialChoiceDeps): Promise<
   }
   const sas = secrets.secretsType === 'Sas' ? (secrets as SasDatastoreSecrets).sasToken : undefined;
   if (sas) {
-    d.mask(sas);
-    return { kind: 'SAS', sasToken: sas.replace(/^\?/, ''), reason: `datastore '${d.datastoreName}' stores a SAS token` };
+    // The token without its '?' is what gets used: masking it covers both spellings.
+    const token = sas.replace(/^\?/, '');
+    d.mask(token);
+    return { kind: 'SAS', sasToken: token, reason: `datastore '${d.datastoreName}' stores a SAS token` };
   }
   return identity(`datastore '${d.datastoreName}' returned no ${secrets.secretsType} secret`);
 }

@@ -63,6 +63,33 @@ export function trafficUpdateBody(current: OnlineEndpoint, traffic: Record<strin
   };
 }
 
+/**
+ * The endpoint's traffic is not what this run set or planned from: another run or person changed it.
+ * 2022-10-01 has no ETag / If-Match on online endpoints, so the run compares what it reads right
+ * before each traffic PUT (and at its end) with what it expects, and stops instead of overwriting.
+ */
+export class TrafficChangedElsewhere extends Error {
+  override name = 'TrafficChangedElsewhere';
+  /** Deployments whose share grew over what this run expected: who took the traffic. */
+  readonly takers: string[];
+  constructor(
+    readonly endpoint: string,
+    readonly expected: Record<string, number>,
+    readonly found: Record<string, number>,
+    when: string,
+  ) {
+    const share = (t: Record<string, number>, n: string) => Object.entries(t).find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1] ?? 0;
+    const takers = Object.keys(withoutZeroShares(found)).filter((n) => share(found, n) > share(expected, n));
+    const list = (t: Record<string, number>) => Object.entries(withoutZeroShares(t)).map(([n, p]) => `${n} ${p}%`).join(', ') || 'no traffic';
+    super(
+      `The traffic of endpoint '${endpoint}' was changed by another operation ${when}: this run expected ${list(expected)} but the endpoint reads ${list(found)}` +
+        `${takers.length ? `; ${takers.map((t) => `'${t}'`).join(', ')} took the traffic` : ''}. Another run or person deploys to the same endpoint: ` +
+        `this run leaves the traffic as it is. Serialize deploys to one endpoint (a GitHub Actions concurrency group) and run again.`,
+    );
+    this.takers = takers;
+  }
+}
+
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -101,7 +128,11 @@ export async function waitForIdleEndpoint(clients: AzureClients, name: string, s
   return state;
 }
 
-/** Sets the endpoint's traffic and returns the endpoint as read once the new traffic shows. */
+/**
+ * Sets the endpoint's traffic and returns the endpoint as read once the new traffic shows.
+ * `expected`: the traffic this run believes the endpoint has; when the read right before the PUT
+ * (again after each 409) differs, TrafficChangedElsewhere is thrown and nothing is written.
+ */
 export async function setTraffic(
   clients: AzureClients,
   name: string,
@@ -109,11 +140,13 @@ export async function setTraffic(
   signal: AbortSignal,
   log: Log,
   timing = TRAFFIC_TIMING,
+  expected?: Record<string, number>,
 ): Promise<EndpointState> {
   const { resourceGroup, name: ws } = clients.workspace;
   const what = `Setting traffic of endpoint '${name}' to ${JSON.stringify(withoutZeroShares(traffic))}`;
   for (let attempt = 1; ; attempt++) {
     const current = await waitForIdleEndpoint(clients, name, signal, log, timing);
+    if (expected && !sameShares(current.traffic, expected)) throw new TrafficChangedElsewhere(name, expected, current.traffic, 'before this run moved it');
     try {
       const poller = await clients.ml.onlineEndpoints.beginCreateOrUpdate(resourceGroup, ws, name, trafficUpdateBody(current.resource!, traffic), { abortSignal: signal });
       await waitWithHeartbeat(`traffic of ${name}`, poller, signal, log, timing.heartbeatMs);

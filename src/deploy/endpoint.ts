@@ -65,16 +65,21 @@ export async function createEndpoint(
   return readEndpoint(clients, settings.name);
 }
 
-/** The credential the smoke test sends: the primary key, or an AML token for aml_token endpoints. */
-export async function endpointCredential(clients: AzureClients, endpoint: EndpointState): Promise<string> {
+/**
+ * The credential the smoke test sends: the primary key, or an AML token for aml_token endpoints.
+ * Every secret of the answer is masked as it arrives, the secondary key too: it is in memory now.
+ */
+export async function endpointCredential(clients: AzureClients, endpoint: EndpointState, mask: (secret: string) => void): Promise<string> {
   const { resourceGroup, name: ws } = clients.workspace;
   try {
     if ((endpoint.authMode ?? 'Key').toLowerCase() === 'key') {
       const keys = await clients.ml.onlineEndpoints.listKeys(resourceGroup, ws, endpoint.name);
+      for (const k of [keys.primaryKey, keys.secondaryKey]) if (k) mask(k);
       if (!keys.primaryKey) throw new Error('the endpoint returned no key');
       return keys.primaryKey;
     }
     const token = await clients.ml.onlineEndpoints.getToken(resourceGroup, ws, endpoint.name);
+    if (token.accessToken) mask(token.accessToken);
     if (!token.accessToken) throw new Error('the endpoint returned no token');
     return token.accessToken;
   } catch (e) {

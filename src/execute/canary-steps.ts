@@ -9,7 +9,7 @@
 import * as path from 'path';
 import { readDeployment } from '../deploy/deployment';
 import { readEndpoint, type EndpointState } from '../deploy/endpoint';
-import { sameShares, setTraffic, withoutZeroShares } from '../deploy/endpoint-traffic';
+import { sameShares, setTraffic, TrafficChangedElsewhere, TRAFFIC_TIMING, withoutZeroShares } from '../deploy/endpoint-traffic';
 import type { DeployPlan } from '../plan/deploy-plan';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
 import type { ExecuteDeps } from './execute-plan';
@@ -52,13 +52,29 @@ export async function rollOutTraffic(plan: DeployPlan, endpoint: EndpointState, 
       stage = `traffic step ${i + 1} of ${steps.length} (${shares(step)})`;
       const t = Date.now();
       d.log.info(`Traffic -> ${JSON.stringify(step)}`);
-      current = await setTraffic(d.clients, endpoint.name, step, d.signal, d.log);
+      // The split this run planned from, then the one it set: anything else is another writer's.
+      const expected = i === 0 ? plan.endpoint.traffic : current.traffic;
+      current = await setTraffic(d.clients, endpoint.name, step, d.signal, d.log, TRAFFIC_TIMING, expected);
       d.report.record('traffic', 'shift', JSON.stringify(step), Date.now() - t);
     }
   } catch (e) {
     throw await rollBack(plan, endpoint.name, stage, e, d);
   }
   return current;
+}
+
+/**
+ * At the end of the run: the endpoint still has the traffic this run set, or the outputs would name a
+ * deployment another run has since taken the traffic from.
+ */
+export async function confirmTraffic(endpoint: EndpointState, d: ExecuteDeps): Promise<EndpointState> {
+  const now = await readEndpoint(d.clients, endpoint.name);
+  if (!sameShares(now.traffic, endpoint.traffic)) {
+    const e = new TrafficChangedElsewhere(endpoint.name, endpoint.traffic, now.traffic, 'after this run set it');
+    d.report.record('traffic', 'fail', e.message);
+    throw e;
+  }
+  return now;
 }
 
 /** Bake, health, then the smoke test through the public URI (and directly if the split never reached the deployment). */
@@ -106,6 +122,13 @@ async function rollBack(plan: DeployPlan, endpointName: string, stage: string, c
   const budget = AbortSignal.timeout(ROLLBACK_BUDGET_MS);
   let outcome: string;
   let restored = false;
+  if (cause instanceof TrafficChangedElsewhere) {
+    // Moving traffic back would overwrite the other writer's split, which is now the endpoint's truth.
+    outcome = `traffic is left as the other operation set it (${shares(cause.found)})`;
+    d.log.info(capitalized(outcome));
+    d.report.record('traffic', 'fail', `${stage}: ${cause.message}`);
+    return new TrafficRolloutFailure(cause.message, stage, false, cancelled);
+  }
   try {
     const now = await readEndpoint(d.clients, endpointName);
     // An endpoint still Updating may yet apply the step: only an idle one that reads `before` is left alone.

@@ -22,7 +22,7 @@ import type { DeployPlan } from '../plan/deploy-plan';
 import type { RunReport } from '../report/run-report';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { DEFAULT_RETRY } from '../transient-retry';
-import { rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
+import { confirmTraffic, rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
 export interface ExecuteResult {
@@ -114,8 +114,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   }
 
   const live = await readEndpoint(clients, endpoint.name);
-  const key = await endpointCredential(clients, live);
-  d.mask(key);
+  const key = await endpointCredential(clients, live, d.mask);
   const smoke = await runDeploymentSmokeTest(live, name, key, plan, d);
   if (!smoke.passed) {
     await afterFailure(d, live.name, name, 'smoke test', plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0);
@@ -129,6 +128,7 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
 
   await retirePrevious(d, plan, current, name);
+  await confirmTraffic(current, d);
   return { endpoint: current, deploymentName: name, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference, smoke };
 }
 

@@ -2,8 +2,8 @@
  * Runs the smoke test against one deployment, straight through the azureml-model-deployment header,
  * or (deployment undefined) through the endpoint's public URI, where the traffic split picks who answers.
  */
-import * as fs from 'fs';
 import type { ModelType } from '../config/action-config';
+import { readLimitedTextFile } from '../config/input-limits';
 import type { EndpointState } from '../deploy/endpoint';
 import type { DeployPlan } from '../plan/deploy-plan';
 import { loadClusteringConfig } from '../smoke-test/clustering-config';
@@ -44,7 +44,7 @@ export async function runDeploymentSmokeTest(
   const cfg = d.config.smokeTest;
   const started = Date.now();
   const latencyStage = opts.latencyStage === undefined ? 'latency' : opts.latencyStage;
-  const clustering = cfg.clusteringConfigFile ? loadClusteringConfig(fs.readFileSync(cfg.clusteringConfigFile, 'utf8'), cfg.clusteringConfigFile) : undefined;
+  const clustering = cfg.clusteringConfigFile ? loadClusteringConfig(readLimitedTextFile(cfg.clusteringConfigFile, 'clustering config', cfg.clusteringConfigFile, { input: 'clustering-config' }), cfg.clusteringConfigFile) : undefined;
   const result = await runSmokeTest(
     { baseUrl: tritonBaseUrl(endpoint.scoringUri ?? '', d.config.modelType), key, deployment },
     {

@@ -3,6 +3,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
+import { readLimitedTextFile } from '../config/input-limits';
 import { UserInputError, UserInputErrors } from '../errors';
 import { problemAt } from '../protobuf-text/check-fields';
 import { parseTextProto } from '../protobuf-text/parse-text-proto';
@@ -97,7 +98,7 @@ async function validateModel(
   const configFile = shown(configRel);
   let config;
   try {
-    config = parseTextProto(await fs.promises.readFile(configEntry.absPath, 'utf8'), configFile);
+    config = parseTextProto(readLimitedTextFile(configEntry.absPath, 'config.pbtxt', configFile), configFile);
   } catch (e) {
     if (e instanceof UserInputError) problems.push(e);
     else throw e;

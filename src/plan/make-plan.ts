@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AzureClients } from '../azure/clients';
 import type { ActionConfig } from '../config/action-config';
+import { readLabelsFile } from '../config/labels-file';
 import { readComputeQuota } from '../deploy/compute-quota';
 import { readDeployment } from '../deploy/deployment';
 import { SETTINGS_TAG, deploymentNameFor, settingsFingerprint } from '../deploy/deployment-name';
@@ -17,6 +18,7 @@ import { planImage, type RegistrySession } from '../image/triton-image';
 import type { ModelRepository } from '../model-repository/validate-model-repository';
 import type { DeployPlan, SmokeInputs } from './deploy-plan';
 import { checkQuota, type QuotaCheck } from './quota-check';
+import { checkLabelCount, type SmokeTestSettings } from '../smoke-test/run-smoke-test';
 
 export async function makePlan(args: {
   config: ActionConfig;
@@ -88,13 +90,20 @@ export function sanitizeAssetName(name: string): string {
   return s.slice(0, 255) || 'triton-model';
 }
 
-/** Labels: the labels-file input, else labels.txt beside the model, else the clustering config's classes. */
-export function resolveLabels(labelsFile: string | undefined, repo: ModelRepository, modelName: string, clusteringClasses: string[]): string[] {
-  const candidates = [labelsFile, path.join(repo.root, modelName, 'labels.txt')].filter((f): f is string => !!f);
-  for (const f of candidates) {
-    if (fs.existsSync(f)) {
-      return fs.readFileSync(f, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-    }
+/**
+ * Labels: the labels-file input, else labels.txt beside the model, else the clustering config's classes.
+ * Checked against the class count the model's config.pbtxt implies, before any Azure call.
+ */
+export function resolveLabels(labelsFile: string | undefined, repo: ModelRepository, modelName: string, clusteringClasses: string[], family: SmokeTestSettings['family'] = 'auto'): string[] {
+  const model = repo.models.find((m) => m.name === modelName);
+  const beside = path.join(repo.root, modelName, 'labels.txt');
+  for (const f of [labelsFile, beside]) {
+    if (!f || !fs.existsSync(f)) continue;
+    const where = f === labelsFile ? { input: 'labels-file' } : { file: f };
+    const shown = f === labelsFile ? `labels-file '${path.basename(f)}'` : f;
+    const labels = readLabelsFile(f, shown, where);
+    checkLabelCount(model, family, labels, { shown, ...where });
+    return labels;
   }
   return clusteringClasses;
 }

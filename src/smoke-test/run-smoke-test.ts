@@ -13,6 +13,7 @@ import { decodeImage, encodePng } from './image-codec';
 import { KServeClient, KServeRequestError } from './kserve-client';
 import { describeLatency, measureLatency, type LatencyFigures } from './latency-probe';
 export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
+export { checkLabelCount } from './families/label-count';
 import { PreprocessingSearch, describeOutcomes, preprocessingAdvice, searchPreprocessing } from './preprocessing-search';
 import { RgbImage } from './rgb-image';
 import { Scoring, describeScoring, scoreThresholdScoring } from './score-rule';

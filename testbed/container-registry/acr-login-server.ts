@@ -86,6 +86,7 @@ async function handle(options: AcrLoginServerOptions, req: http.IncomingMessage,
   const send = (response: TestbedResponse, requestBody?: Buffer, fault?: string) => {
     const encoded = encodeBody(response);
     record(response.status, requestBody, encoded.body, fault);
+    if (!fault) options.requestLog.noteIssued('registry', `${url.pathname}${url.search}`, headers['user-agent'] ?? '', encoded.body, 'application/json');
     res.writeHead(response.status, { ...encoded.headers, 'content-length': String(encoded.body.length) });
     res.end(encoded.body);
   };

@@ -29,6 +29,7 @@ function secondsField(value: unknown, field: string): number | undefined {
 export function registerControlApi(router: Router, deps: ControlApiDeps): void {
   router.route('GET', '/_testbed/settings', () => ({ status: 200, body: deps.settings }));
   router.route('GET', '/_testbed/requests', () => ({ status: 200, body: deps.requestLog.list() }));
+  router.route('GET', '/_testbed/issued-secrets', () => ({ status: 200, body: deps.requestLog.issuedSecrets() }));
   router.route('GET', '/_testbed/violations', async () => ({ status: 200, body: await deps.specCheck.violations() }));
   router.route('POST', '/_testbed/reset-log', async () => {
     deps.requestLog.clear();

@@ -150,6 +150,7 @@ async function handle(options: MainServerOptions, req: http.IncomingMessage, res
   const responseHeaders = { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': headers['x-ms-correlation-request-id'] ?? requestId, ...encoded.headers };
   const responseType = Object.entries(responseHeaders).find(([h]) => h.toLowerCase() === 'content-type')?.[1];
   record(response.status, encoded.body, responseType, fault ? `status ${response.status}` : undefined);
+  if (!isControl && !fault) options.requestLog.noteIssued('main', `${url.pathname}${url.search}`, headers['user-agent'] ?? '', encoded.body, responseType);
   if (!fault && isArmRequest(request.path, url.searchParams)) {
     options.onArmExchange({
       method, url: `${url.pathname}${url.search}`, requestHeaders: redactHeaders(headers), requestBody: body,

@@ -69,9 +69,58 @@ export function redactBody(body: Buffer | undefined, contentType: string | undef
   return `<${body.length} bytes ${type || 'application/octet-stream'}>`;
 }
 
+/** A secret the test bed handed out in a response: the action must mask it before anything can print it. */
+export interface IssuedSecret {
+  /** The response field that carried it (primaryKey, refresh_token, key, ...). */
+  field: string;
+  value: string;
+  server: 'main' | 'registry';
+  url: string;
+  /** Who asked: the action, or dockerd (whose registry tokens never reach the action). */
+  userAgent: string;
+}
+
+/** Entra's token endpoint: ARM access tokens stay inside the SDK's pipeline and are never masked by callers. */
+const ENTRA_TOKEN_PATH = /\/oauth2\/v2\.0\/token$/;
+
+/** The values of secret fields in a JSON or form response body (8 characters or more: never a placeholder). */
+export function secretsInBody(body: Buffer | undefined, contentType: string | undefined): { field: string; value: string }[] {
+  if (!body || body.length === 0 || body.length > MAX_BODY) return [];
+  const text = body.toString('utf8');
+  let parsed: unknown;
+  if ((contentType ?? '').includes('x-www-form-urlencoded')) parsed = Object.fromEntries(new URLSearchParams(text));
+  else {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return [];
+    }
+  }
+  const found: { field: string; value: string }[] = [];
+  const walk = (key: string, v: unknown): void => {
+    if (typeof v === 'string') {
+      if (key !== 'value' && key !== 'id_token' && SECRET_FIELDS.test(key) && v.length >= 8) found.push({ field: key, value: v });
+    } else if (Array.isArray(v)) v.forEach((item) => walk('', item));
+    else if (v && typeof v === 'object') for (const [k, item] of Object.entries(v)) walk(k, item);
+  };
+  walk('', parsed);
+  return found;
+}
+
 export class RequestLog {
   private exchanges: RecordedExchange[] = [];
+  private issued = new Map<string, IssuedSecret>();
   private nextId = 1;
+
+  /** Records the secrets a response carried (GET /_testbed/issued-secrets). */
+  noteIssued(server: 'main' | 'registry', url: string, userAgent: string, body: Buffer | undefined, contentType: string | undefined): void {
+    if (ENTRA_TOKEN_PATH.test(url.split('?')[0])) return;
+    for (const s of secretsInBody(body, contentType)) if (!this.issued.has(s.value)) this.issued.set(s.value, { ...s, server, url, userAgent });
+  }
+
+  issuedSecrets(): IssuedSecret[] {
+    return [...this.issued.values()];
+  }
 
   add(exchange: Omit<RecordedExchange, 'id' | 'time'>): RecordedExchange {
     const recorded = { id: this.nextId++, time: new Date().toISOString(), ...exchange };
@@ -85,5 +134,6 @@ export class RequestLog {
 
   clear(): void {
     this.exchanges = [];
+    this.issued.clear();
   }
 }

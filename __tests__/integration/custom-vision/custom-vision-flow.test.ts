@@ -3,6 +3,7 @@
  * dataset (against the test bed's Training API v3.3 emulator, spec-checked), exports ONNX, builds
  * the Triton repository, deploys it and smoke-tests it with the export's labels.
  */
+import { issuedSecrets, secretLeaks } from '../secret-scan';
 import { control, specViolations, startFixture, tail, type Fixture } from '../testbed-fixture';
 
 let fx: Fixture;
@@ -28,6 +29,7 @@ interface CvState {
 const cvState = () => control<CvState>(fx.testbed.settings, 'GET', '/custom-vision/state');
 
 it('trains, exports and deploys the dataset, and the smoke test finds the objects with the right labels', async () => {
+  await control(fx.testbed.settings, 'POST', '/reset-log');
   const run = await fx.run(inputs());
   expect({ code: run.exitCode, log: run.exitCode ? tail(run, 60) : '' }).toEqual({ code: 0, log: '' });
   expect(run.log).toMatch(/trained now/);
@@ -40,6 +42,10 @@ it('trains, exports and deploys the dataset, and the smoke test finds the object
   // The training key is masked before anything can print it.
   expect(run.log).toContain(`::add-mask::${fx.testbed.settings.customVisionTrainingKey}`);
   expect(run.log.replace(/^::add-mask::.*$/gm, '')).not.toContain(fx.testbed.settings.customVisionTrainingKey);
+  // So is every secret Azure handed out, and none reaches an output, the summary or a file.
+  const secrets = [...(await issuedSecrets(fx.testbed.settings)), { name: 'custom-vision-training-key input', value: fx.testbed.settings.customVisionTrainingKey }];
+  expect(secrets.length).toBeGreaterThan(3);
+  expect(secretLeaks(run, secrets)).toEqual([]);
 });
 
 it('re-runs without uploading an image or retraining, and changes nothing in Azure ML', async () => {

@@ -101,13 +101,18 @@ describe('prepareCustomVisionModel against the emulator', () => {
   it('waits for an export that is already in progress instead of starting another', async () => {
     const project = [...h.emulator.state.projects.values()][0];
     const iteration = project.iterations[0];
-    h.emulator.state.timing.exportMs = 4000;
+    // The export stays in progress until the action has seen it running, however slow the machine.
+    h.emulator.state.timing.exportMs = 3_600_000;
     const started = await h.call('POST', `/customvision/v3.3/training/projects/${project.id}/iterations/${iteration.id}/export?platform=ONNX`);
+    h.emulator.state.timing.exportMs = 200;
     expect(started.body.status).toBe('Exporting');
     const before = ops();
     const log = recordingLog();
-    const model = await prepareCustomVisionModel(settings(), log, { agent: h.agent });
-    h.emulator.state.timing.exportMs = 200;
+    const finishExportOnceSeen = (m: string) => {
+      log.lines.push(m);
+      if (m === 'An ONNX export is already in progress; waiting for it') for (const e of iteration.exports) e.readyAt = Date.now();
+    };
+    const model = await prepareCustomVisionModel(settings(), { ...log, info: finishExportOnceSeen }, { agent: h.agent });
     expect(model.iterationId).toBe(iteration.id);
     expect(ops().ExportIteration).toBe(before.ExportIteration);
     expect(log.lines).toContain('An ONNX export is already in progress; waiting for it');

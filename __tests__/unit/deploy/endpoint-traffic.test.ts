@@ -1,6 +1,6 @@
 import type { OnlineEndpoint } from '@azure/arm-machinelearning';
 import type { AzureClients } from '../../../src/azure/clients';
-import { TRAFFIC_TIMING, sameShares, trafficUpdateBody, waitForIdleEndpoint, withoutZeroShares } from '../../../src/deploy/endpoint-traffic';
+import { TRAFFIC_TIMING, TrafficChangedElsewhere, sameShares, setTraffic, trafficUpdateBody, waitForIdleEndpoint, withoutZeroShares } from '../../../src/deploy/endpoint-traffic';
 import { versionAfterConflict } from '../../../src/deploy/model-version';
 
 const uai = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/scoring';
@@ -89,5 +89,23 @@ describe('waitForIdleEndpoint', () => {
     const abort = new AbortController();
     const log = { info: () => abort.abort(new Error('timed out after 45 minutes (timeout-minutes)')), warning: () => undefined, debug: () => undefined };
     await expect(waitForIdleEndpoint(clients, 'keeper', abort.signal, log, { ...timing, busyPollMs: 60_000 })).rejects.toThrow(/timed out after 45 minutes/);
+  });
+});
+
+describe('setTraffic with the traffic this run expects', () => {
+  it('writes nothing and names who took the traffic when the endpoint reads another split', async () => {
+    let puts = 0;
+    const get = async () => ({ ...read, properties: { ...read.properties, traffic: { green: 100 } } });
+    const beginCreateOrUpdate = async () => {
+      puts++;
+      throw new Error('must not be called');
+    };
+    const clients = { workspace: { resourceGroup: 'rg', name: 'ws' }, ml: { onlineEndpoints: { get, beginCreateOrUpdate } } } as unknown as AzureClients;
+    const log = { info: () => undefined, warning: () => undefined, debug: () => undefined };
+    const err = await setTraffic(clients, 'keeper', { blue: 0, candidate: 100 }, new AbortController().signal, log, TRAFFIC_TIMING, { blue: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrafficChangedElsewhere);
+    expect((err as TrafficChangedElsewhere).takers).toEqual(['green']);
+    expect((err as Error).message).toMatch(/this run expected blue 100% but the endpoint reads green 100%; 'green' took the traffic/);
+    expect(puts).toBe(0);
   });
 });

@@ -11,6 +11,7 @@ import { RgbImage } from '../rgb-image';
 import { imageInputLayout, imageTensor, resolvedSize } from './image-input';
 import type { DecodeOptions, ModelFamily, ModelSignature, PreparedRequest } from './model-family';
 import { TopScores, clamp, labelFor, outputValues } from './output-tensors';
+import { quoteLabels } from '../../config/labels-file';
 import { UserInputError } from '../../errors';
 
 const INPUT = 'data';
@@ -50,6 +51,12 @@ export const customVisionCompactFamily: ModelFamily = {
     );
   },
 
+  classCount(sig) {
+    const shape = sig.outputs.find((o) => o.name === OUTPUT)?.shape ?? [];
+    const channels = shape[shape.length - 3];
+    return channels > 0 ? classCount(channels) : undefined;
+  },
+
   prepare(image: RgbImage, sig: ModelSignature, opts: DecodeOptions): PreparedRequest {
     const input = sig.inputs.find((i) => i.name === INPUT)!;
     const layout = imageInputLayout(input.shape)!;
@@ -73,7 +80,7 @@ export const customVisionCompactFamily: ModelFamily = {
         }
         if (opts.labels.length > 0 && opts.labels.length !== classes) {
           throw new UserInputError(
-            `labels has ${opts.labels.length} classes (${opts.labels.join(', ')}) but the model's ${OUTPUT} has ${classes}; ` +
+            `labels has ${opts.labels.length} classes (${quoteLabels(opts.labels)}) but the model's ${OUTPUT} has ${classes}; ` +
               'expected one label per class, in the order of the export\'s labels.txt',
             { input: 'labels-file' },
           );

@@ -3,6 +3,7 @@
 // Outputs: output_cov/Sigmoid [C, H/16, W/16] and output_bbox/BiasAdd [4C, H/16, W/16], named with
 // or without TensorFlow's ':0' suffix depending on the export.
 
+import { quoteLabels } from '../../config/labels-file';
 import { UserInputError } from '../../errors';
 import { ClassClusteringConfig, ClusteringConfig, TAO_DEFAULT_CLASS_CLUSTERING, defaultClusteringConfig } from '../clustering-config';
 import { Detection } from '../detection';
@@ -34,6 +35,12 @@ export const detectNetV2Family: ModelFamily = {
 
   matches(sig) {
     return imageInput(sig) !== undefined && outputLike(sig, COV) !== undefined && outputLike(sig, BBOX) !== undefined;
+  },
+
+  classCount(sig) {
+    const shape = outputLike(sig, COV)?.shape ?? [];
+    const classes = shape[shape.length - 3];
+    return classes > 0 ? classes : undefined;
   },
 
   prepare(image: RgbImage, sig: ModelSignature, opts: DecodeOptions): PreparedRequest {
@@ -86,7 +93,7 @@ export const detectNetV2Family: ModelFamily = {
         }
         if (opts.labels.length > 0 && opts.labels.length !== classes) {
           throw new UserInputError(
-            `labels has ${opts.labels.length} classes (${opts.labels.join(', ')}) but the model's ${c.tensor.name} has ${classes}; ` +
+            `labels has ${opts.labels.length} classes (${quoteLabels(opts.labels)}) but the model's ${c.tensor.name} has ${classes}; ` +
               'expected one label per coverage channel, in the order the model was trained with',
             { input: 'labels-file' },
           );

@@ -76,6 +76,8 @@ export interface ModelFamily {
   /** What the family's tensors look like, for error messages. */
   expects: string;
   matches(sig: ModelSignature): boolean;
+  /** How many classes the outputs imply, when their shapes tell (checked against the labels before deploying). */
+  classCount?(sig: ModelSignature): number | undefined;
   /**
    * Custom Vision only: the convention sent when DecodeOptions names none. Families that have it
    * take pixelFormat / pixelRange, and the smoke test may try the others (preprocessing-search.ts).
