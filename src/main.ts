@@ -8,8 +8,10 @@ import * as core from '@actions/core';
 import * as fs from 'fs';
 import { actionLog, seconds, stage } from './action-log';
 import { azureError } from './azure/azure-errors';
+import { enterCallSignal } from './azure/call-limits';
 import { createAzureClients } from './azure/clients';
 import { createCredential } from './azure/credential';
+import { requestGitHubOidcToken } from './azure/github-oidc-token';
 import { checkSignIn } from './azure/sign-in';
 import type { ModelType } from './config/action-config';
 import { buildConfig } from './config/build-config';
@@ -33,6 +35,8 @@ export async function run(): Promise<void> {
   const started = Date.now();
   const report = new RunReport();
   const abort = new AbortController();
+  // Every Azure call of the run gets its signal (timeout-minutes, SIGTERM): src/azure/call-limits.ts.
+  enterCallSignal(abort.signal);
   const onSignal = (sig: string) => () => {
     core.warning(`Received ${sig}: stopping; the report lists what this run created so far.`);
     abort.abort(new Error(`cancelled by ${sig}`));
@@ -55,7 +59,8 @@ export async function run(): Promise<void> {
     await fs.promises.mkdir(config.run.outputDir, { recursive: true });
     const mask = (s: string) => core.setSecret(s);
 
-    const oidc = (audience: string) => core.getIDToken(audience);
+    const oidcRequest = { requestUrl: process.env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
+    const oidc = (audience: string) => requestGitHubOidcToken(oidcRequest, audience, mask);
     const credential = createCredential(config.auth, config.cloud, oidc);
     const clients = createAzureClients(credential, config.cloud, config.workspace, actionLog);
     // Once, before the first Azure ML or Custom Vision call: bad credentials fail before any training.

@@ -7,6 +7,7 @@ import type { AuthSettings } from '../config/action-config';
 import { describeOidcClaims, type OidcTokenSource } from './credential';
 import { claimsFromAadsts70021, federationAdvice } from './federated-credential-advice';
 import { AzureSignInError } from './azure-errors';
+import { CallTimeoutError, isAbortError } from './call-limits';
 
 export async function checkSignIn(
   credential: TokenCredential,
@@ -21,6 +22,8 @@ export async function checkSignIn(
     const message = e instanceof Error ? e.message : String(e);
     const aadsts = /AADSTS\d+/.exec(message)?.[0];
     const lines = [`Sign-in to Entra ID (${auth.type}) failed${aadsts ? ` with ${aadsts}` : ''}: ${firstLine(message)}`];
+    // Stopped or unanswered: not a credential problem, so no credential advice.
+    if (isAbortError(e) || e instanceof CallTimeoutError || (e as { cause?: unknown })?.cause instanceof CallTimeoutError) throw new AzureSignInError(lines[0]);
     if (auth.type === 'oidc') {
       let claims = '';
       try {

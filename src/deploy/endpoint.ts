@@ -42,6 +42,8 @@ export async function createEndpoint(
   tags: Record<string, string>,
   signal: AbortSignal,
   log: Log,
+  /** Called once Azure has accepted the PUT: the endpoint exists from then on, even if the wait is cancelled. */
+  accepted: () => void = () => undefined,
 ): Promise<EndpointState> {
   const { resourceGroup, name: ws } = clients.workspace;
   try {
@@ -55,6 +57,7 @@ export async function createEndpoint(
         traffic: {},
       },
     }, { abortSignal: signal });
+    accepted();
     await waitWithHeartbeat(`endpoint ${settings.name}`, poller, signal, log);
   } catch (e) {
     throw azureError(`Creating endpoint '${settings.name}'`, e);

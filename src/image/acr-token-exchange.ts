@@ -4,6 +4,7 @@
  * all-zero user name), and that for repository-scoped access tokens at /oauth2/token.
  * Spec: containerregistry data-plane 2021-07-01, AccessTokens / RefreshTokens.
  */
+import { limitedFetch } from '../azure/call-limits';
 export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 
 /**
@@ -16,12 +17,11 @@ export const ACR_TOKEN_USER = '00000000-0000-0000-0000-000000000000';
 export const ACR_ENTRA_SCOPE = 'https://containerregistry.azure.net/.default';
 
 async function postForm(url: string, form: Record<string, string>): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
+  const { res, text } = await limitedFetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(form).toString(),
   });
-  const text = await res.text();
   if (!res.ok) {
     let detail = text.slice(0, 300);
     try {

@@ -1,4 +1,6 @@
 /** Asks the registry whether a tag exists, and its digest, through the Docker Registry HTTP API v2. */
+import { limitedFetch } from '../azure/call-limits';
+
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -7,7 +9,7 @@ const MANIFEST_TYPES = [
 ].join(', ');
 
 export async function manifestDigest(loginServer: string, repository: string, tag: string, accessToken: string): Promise<string | undefined> {
-  const res = await fetch(`https://${loginServer}/v2/${repository}/manifests/${tag}`, {
+  const { res } = await limitedFetch(`https://${loginServer}/v2/${repository}/manifests/${tag}`, {
     method: 'HEAD',
     headers: { accept: MANIFEST_TYPES, authorization: `Bearer ${accessToken}` },
   });

@@ -3,7 +3,7 @@
 export interface RecordedExchange {
   id: number;
   time: string;
-  server: 'main' | 'registry';
+  server: 'main' | 'registry' | 'storage';
   method: string;
   url: string;
   /** 0 when the connection was dropped by a scripted fault. */
