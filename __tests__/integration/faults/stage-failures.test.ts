@@ -63,7 +63,7 @@ it('deletes the new deployment and prints its logs when an inference of the smok
   const log = readable(run.log);
   expect(run.exitCode).toBe(1);
   expect(log).toMatch(/::error::The smoke test of smoke-500 failed: .*500/);
-  expect(log).toMatch(/smoke test of smoke-500 failed; traffic stays where it was\. Deployment logs:\n----- /);
+  expect(log).toMatch(/smoke test of smoke-500 failed; traffic stays where it was\. Deployment logs:\n(?:::debug::.*\n)*----- /);
   expect(log).toContain('Deleted smoke-500 (on-failure: delete)');
   const ep = (await fx.state()).endpoints.find((e) => e.name === 'smoke-throws');
   expect(ep?.deployments.map((d) => d.name)).toEqual([]);
