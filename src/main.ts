@@ -8,8 +8,10 @@ import * as core from '@actions/core';
 import * as fs from 'fs';
 import { actionLog, seconds, stage } from './action-log';
 import { azureError } from './azure/azure-errors';
+import { enterCallSignal } from './azure/call-limits';
 import { createAzureClients } from './azure/clients';
 import { createCredential, retryingOidc } from './azure/credential';
+import { requestGitHubOidcToken } from './azure/github-oidc-token';
 import { checkSignIn } from './azure/sign-in';
 import type { ModelType } from './config/action-config';
 import { buildConfig } from './config/build-config';
@@ -37,6 +39,8 @@ export async function run(): Promise<void> {
   const started = Date.now();
   const report = new RunReport();
   const abort = new AbortController();
+  // Every Azure call of the run gets its signal (timeout-minutes, SIGTERM): src/azure/call-limits.ts.
+  enterCallSignal(abort.signal);
   const onSignal = (sig: string) => () => {
     core.warning(`Received ${sig}: stopping; the report lists what this run created so far.`);
     abort.abort(new Error(`cancelled by ${sig}`));
@@ -63,7 +67,9 @@ export async function run(): Promise<void> {
     await fs.promises.mkdir(config.run.outputDir, { recursive: true });
     const mask = (s: string) => core.setSecret(s);
 
-    const oidc = retryingOidc((audience: string) => core.getIDToken(audience), { ...DEFAULT_RETRY, signal: abort.signal, log: actionLog });
+    const oidcRequest = { requestUrl: process.env.ACTIONS_ID_TOKEN_REQUEST_URL, requestToken: process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
+    // Bounded by the run's signal and a per-request timeout; transient answers retried with backoff.
+    const oidc = retryingOidc((audience: string) => requestGitHubOidcToken(oidcRequest, audience, mask), { ...DEFAULT_RETRY, signal: abort.signal, log: actionLog });
     const credential = createCredential(config.auth, config.cloud, oidc);
     const clients = createAzureClients(credential, config.cloud, config.workspace, actionLog);
     // Once, before the first Azure ML or Custom Vision call: bad credentials fail before any training.

@@ -6,6 +6,7 @@
  * error names the operation, the last status and what to check. The Azure SDK clients have their
  * own policy (src/azure/clients.ts); this is for the calls outside them.
  */
+import { boundedFetch, currentCallSignal } from './azure/call-limits';
 import type { Log } from './log';
 
 export const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
@@ -114,9 +115,10 @@ export function fetchWithRetries(operation: string, hint: string, url: string, i
     async () => {
       let res: Response;
       try {
-        res = await (options.fetch ?? fetch)(url, { ...init, signal: options.signal });
+        // Default: bounded by a per-request timeout and the scope's signal (timeout-minutes, SIGTERM, a failed sibling).
+        res = await (options.fetch ?? boundedFetch)(url, { ...init, signal: options.signal });
       } catch (e) {
-        if (options.signal?.aborted) throw e;
+        if (options.signal?.aborted || currentCallSignal()?.aborted) throw e;
         throw new RetryableFault({ detail: connectionFailure(e) });
       }
       if (!TRANSIENT_STATUSES.has(res.status)) return res;

@@ -51,6 +51,8 @@ export async function runAction(args: {
   killAfterMs?: number;
   /** Send SIGTERM as soon as the log so far matches (cancellation at a given point of the run). */
   killWhen?: RegExp;
+  /** Send SIGTERM when this settles (e.g. once the test bed holds a given request). */
+  killOn?: Promise<unknown>;
 }): Promise<ActionRun> {
   fs.mkdirSync(args.runnerTemp, { recursive: true });
   const outputFile = path.join(args.runnerTemp, 'github_output');
@@ -96,6 +98,7 @@ export async function runAction(args: {
   child.stdout.on('data', take);
   child.stderr.on('data', take);
   if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
+  void args.killOn?.finally(() => child.exitCode === null && child.kill('SIGTERM'));
   const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
   if (args.echo) show(renderer.end());
   return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };

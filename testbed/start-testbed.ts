@@ -21,12 +21,12 @@ import { registerEntraRoutes } from './entra/entra-routes';
 import { GitHubOidcIssuer, OIDC_TOKEN_PATH } from './entra/github-oidc-issuer';
 import { JwtSigner } from './entra/jwt';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite } from './peers/azurite';
-import { createStorageFaultFront } from './peers/storage-fault-front';
 import { PeerProcess } from './peers/child-process';
 import { startDockerRegistry } from './peers/docker-registry';
 import { findDockerd, startDockerd } from './peers/dockerd';
 import { registerControlApi } from './server/control-api';
 import { FaultScript } from './server/faults';
+import { createStorageFront } from './peers/storage-front';
 import { createMainServer } from './server/https-server';
 import { RequestLog } from './server/request-log';
 import { RouteTable } from './server/router';
@@ -99,7 +99,9 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
   const starting: Promise<{ process: PeerProcess }>[] = [];
   let specCheck: SpecCheck | undefined;
   const servers: https.Server[] = [];
+  const stopping: (() => void)[] = [];
   const stop = async (): Promise<void> => {
+    for (const f of stopping) f();
     // Peers still starting are waited for (a failed start stops its own process), then stopped.
     const peers = await Promise.allSettled(starting);
     await Promise.all([
@@ -146,14 +148,15 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const front = https.createServer(tlsPair);
     servers.push(main, front);
     const [mainPort, frontPort] = await Promise.all([listen(main), listen(front)]);
+    stopping.push(() => faults.releaseAll());
     const baseUrl = `https://127.0.0.1:${mainPort}`;
     const loginServer = `127.0.0.1:${frontPort}`;
     const [registry, dockerdPeer, azurite, ngc] = await Promise.all([registryP, dockerdP, azuriteP, ngcP]);
     const ngcHost = new URL(ngc.url).host;
     // The action reaches Azurite through a front that applies the scripted faults.
-    const storageFront = createStorageFaultFront({ tls: tlsPair, upstream: azurite.url, ca: fs.readFileSync(certs.caFile), faults, requestLog });
+    const storageFront = createStorageFront({ tls: tlsPair, ca: certs.ca, azuritePort: azurite.port, faults, requestLog });
     servers.push(storageFront);
-    const storageFrontPort = await listen(storageFront);
+    const storagePort = await listen(storageFront);
 
     const settings: TestbedSettings = {
       stateDir, caFile: certs.caFile, authorityHost: baseUrl, armEndpoint: baseUrl,
@@ -162,7 +165,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       subscriptionId: ids.subscriptionId, resourceGroup: ids.resourceGroup, workspace: ids.workspace, location: ids.location,
       registryName: ids.registryName, registryLoginServer: loginServer,
       registrySubscriptionId: options.registry?.subscriptionId ?? ids.subscriptionId, registryResourceGroup: options.registry?.resourceGroup ?? ids.resourceGroup,
-      storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${storageFrontPort}/{account}`,
+      storageAccount: AZURITE_ACCOUNT, storageBlobEndpoint: `https://127.0.0.1:${storagePort}/{account}`,
       customVisionEndpoint: baseUrl, customVisionTrainingKey: ids.customVisionTrainingKey,
       customVisionPredictionResourceId: `/subscriptions/${ids.subscriptionId}/resourceGroups/${ids.resourceGroup}/providers/Microsoft.CognitiveServices/accounts/cv-detector-prediction`,
       baseImage: `${ngcHost}/${NGC_BASE_REPOSITORY}:${NGC_BASE_TAG}`, baseImageUsername: '$oauthtoken', baseImagePassword: ids.ngcApiKey,

@@ -14,7 +14,7 @@ export interface Fixture {
   workspace: string;
   baseImage?: string;
   run(inputs: Record<string, string>, env?: Record<string, string>): Promise<ActionRun>;
-  runWith(args: { inputs: Record<string, string>; env?: Record<string, string>; killAfterMs?: number; killWhen?: RegExp }): Promise<ActionRun>;
+  runWith(args: { inputs: Record<string, string>; env?: Record<string, string>; killAfterMs?: number; killWhen?: RegExp; killOn?: Promise<unknown> }): Promise<ActionRun>;
   state(): Promise<MlStateSummary>;
   stop(): Promise<void>;
 }
@@ -29,7 +29,7 @@ export async function startFixture(name: string, options: Pick<StartTestbedOptio
   fs.cpSync(path.join(REPO_ROOT, 'samples'), path.join(workspace, 'samples'), { recursive: true });
   const s = testbed.settings;
   const baseImage = options.docker === false ? s.baseImage : s.dockerHost ? seedTritonBaseImage(s.dockerHost, testbed.context.registry.backendUrl, s.registryLoginServer) : undefined;
-  const runWith: Fixture['runWith'] = ({ inputs, env, killAfterMs, killWhen }) =>
+  const runWith: Fixture['runWith'] = ({ inputs, env, killAfterMs, killWhen, killOn }) =>
     runAction({
       settings: s,
       inputs: { ...testbedInputs(s), ...(baseImage ? { 'triton-base-image': baseImage } : { 'model-type': 'triton_model' }), ...inputs },
@@ -38,6 +38,7 @@ export async function startFixture(name: string, options: Pick<StartTestbedOptio
       env,
       killAfterMs,
       killWhen,
+      killOn,
     });
   return {
     testbed,

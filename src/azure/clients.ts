@@ -1,13 +1,15 @@
 /**
  * The official SDK clients, all sharing one pipeline policy that logs each call at debug level
- * (method, path, status, request id; never headers or bodies). Retries and Retry-After throttling
- * come from the SDK's own default policies.
+ * (method, path, status, request id; never headers or bodies), and the call limits (a per-try timeout
+ * and the abort signal of the scope the call runs in: src/azure/call-limits.ts). Retries and
+ * Retry-After throttling come from the SDK's own default policies.
  */
 import { AzureMachineLearningWorkspaces } from '@azure/arm-machinelearning';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import type { TokenCredential } from '@azure/identity';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { AzureCloud, Workspace } from '../config/action-config';
+import { callLimitPolicies, DEFAULT_TRY_TIMEOUT_MS } from './call-limits';
 import type { Log } from '../log';
 
 export interface AzureClients {
@@ -25,7 +27,7 @@ export interface AzureClients {
   callLog: PipelinePolicy;
 }
 
-export function createAzureClients(credential: TokenCredential, cloud: AzureCloud, workspace: Workspace, log: Log): AzureClients {
+export function createAzureClients(credential: TokenCredential, cloud: AzureCloud, workspace: Workspace, log: Log, tryTimeoutMs = DEFAULT_TRY_TIMEOUT_MS): AzureClients {
   const calls = { count: 0 };
   const logging: PipelinePolicy = {
     name: 'aml-triton-deploy-call-log',
@@ -46,7 +48,7 @@ export function createAzureClients(credential: TokenCredential, cloud: AzureClou
   const options = {
     endpoint: cloud.resourceManagerEndpoint,
     credentialScopes: [`${cloud.resourceManagerAudience.replace(/\/+$/, '')}/.default`],
-    additionalPolicies: [{ policy: logging, position: 'perRetry' as const }],
+    additionalPolicies: [...callLimitPolicies(tryTimeoutMs), { policy: logging, position: 'perRetry' as const }],
     retryOptions: { maxRetries: 5 },
   };
   // Pinned to the api-version of the vendored spec the test bed checks against (docs/adr/002-api-versions.md).

@@ -5,6 +5,7 @@
 import { AzureCliCredential, ClientAssertionCredential, ClientSecretCredential, type TokenCredential } from '@azure/identity';
 import type { AuthSettings, AzureCloud } from '../config/action-config';
 import { DEFAULT_RETRY, RetryableFault, TRANSIENT_STATUSES, withRetries, type RetryOptions } from '../transient-retry';
+import { callLimitPolicies, DEFAULT_TRY_TIMEOUT_MS } from './call-limits';
 
 /** Fetches a GitHub OIDC token for an audience (core.getIDToken in the action). */
 export type OidcTokenSource = (audience: string) => Promise<string>;
@@ -54,6 +55,8 @@ export function createCredential(auth: AuthSettings, cloud: AzureCloud, oidc: Oi
   const options = {
     authorityHost: cloud.authorityHost,
     disableInstanceDiscovery: !KNOWN_AUTHORITIES.includes(cloud.authorityHost.toLowerCase()),
+    // Token requests are bounded like every other call (src/azure/call-limits.ts).
+    additionalPolicies: callLimitPolicies(DEFAULT_TRY_TIMEOUT_MS),
   };
   switch (auth.type) {
     case 'oidc':

@@ -7,6 +7,7 @@ import type { AuthSettings } from '../config/action-config';
 import { describeOidcClaims, OIDC_TOKEN_REQUEST, type OidcTokenSource } from './credential';
 import { claimsFromAadsts70021, federationAdvice } from './federated-credential-advice';
 import { AzureSignInError } from './azure-errors';
+import { CallTimeoutError, isAbortError } from './call-limits';
 
 export async function checkSignIn(
   credential: TokenCredential,
@@ -24,6 +25,8 @@ export async function checkSignIn(
     if (auth.type === 'oidc' && oidcRequest >= 0) throw new AzureSignInError(`Sign-in to Entra ID (oidc) failed: ${message.slice(oidcRequest)}`);
     const aadsts = /AADSTS\d+/.exec(message)?.[0];
     const lines = [`Sign-in to Entra ID (${auth.type}) failed${aadsts ? ` with ${aadsts}` : ''}: ${firstLine(message)}`];
+    // Stopped or unanswered: not a credential problem, so no credential advice.
+    if (isAbortError(e) || e instanceof CallTimeoutError || (e as { cause?: unknown })?.cause instanceof CallTimeoutError) throw new AzureSignInError(lines[0]);
     if (auth.type === 'oidc') {
       let claims = '';
       try {

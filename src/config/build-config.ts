@@ -110,7 +110,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
 
   const auth = attempt(() => authSettings(input, env), { type: 'azure-cli' as AuthType, tenantId: undefined, clientId: undefined, clientSecret: undefined, oidcAudience: '' });
   const armEndpoint = input('azure-resource-manager-endpoint').replace(/\/+$/, '');
-  const timeoutMinutes = attempt(() => parseNumber('timeout-minutes', input('timeout-minutes'), 1, 360), 45);
+  const timeoutMinutes = attempt(() => parseNumber('timeout-minutes', input('timeout-minutes'), 0.1, 360), 45);
   const images = attempt(() => expandImagePatterns(input('smoke-test-images'), env.workspaceDir), []);
   for (const image of images) attempt(() => checkSmokeTestImage(image, env.workspaceDir), undefined);
   if (images.length === 0 && problems.every((p) => p.where.input !== 'smoke-test-images')) {

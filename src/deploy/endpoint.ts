@@ -43,6 +43,8 @@ export async function createEndpoint(
   tags: Record<string, string>,
   signal: AbortSignal,
   log: Log,
+  /** Called once Azure has accepted the PUT: the endpoint exists from then on, even if the wait is cancelled. */
+  accepted: () => void = () => undefined,
 ): Promise<EndpointState> {
   const { resourceGroup, name: ws } = clients.workspace;
   try {
@@ -57,6 +59,7 @@ export async function createEndpoint(
           traffic: {},
         },
       }, { abortSignal: signal });
+      accepted();
       await waitWithHeartbeat(`endpoint ${settings.name}`, poller, signal, log);
     }, signal, log);
   } catch (e) {

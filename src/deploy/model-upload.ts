@@ -4,7 +4,9 @@
  * half-finished upload is completed by the next run.
  */
 import * as path from 'path';
-import { BlobServiceClient, StorageSharedKeyCredential, AnonymousCredential, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient, StorageSharedKeyCredential, AnonymousCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import type { TokenCredential } from '@azure/identity';
+import { DEFAULT_TRY_TIMEOUT_MS, storageCallLimits } from '../azure/call-limits';
 import type { AzureClients } from '../azure/clients';
 import { azureError } from '../azure/azure-errors';
 import type { ModelRepository } from '../model-repository/validate-model-repository';
@@ -125,13 +127,21 @@ export async function containerClient(
 function serviceFor(url: string, accountName: string, chosen: ChosenStorageCredential): BlobServiceClient {
   switch (chosen.kind) {
     case 'account key':
-      return new BlobServiceClient(url, storagePipeline(new StorageSharedKeyCredential(accountName, chosen.key)));
+      return new BlobServiceClient(url, limitedPipeline(new StorageSharedKeyCredential(accountName, chosen.key)));
     case 'SAS':
-      return new BlobServiceClient(`${url}?${chosen.sasToken}`, storagePipeline(new AnonymousCredential()));
+      return new BlobServiceClient(`${url}?${chosen.sasToken}`, limitedPipeline(new AnonymousCredential()));
     case 'identity':
       // The deploying identity needs 'Storage Blob Data Contributor' on the account or container.
-      return new BlobServiceClient(url, storagePipeline(chosen.credential, { audience: chosen.scope }));
+      return new BlobServiceClient(url, limitedPipeline(chosen.credential, { audience: chosen.scope }));
   }
+}
+
+/** The storage pipeline with the call limits every Azure call has (src/azure/call-limits.ts). */
+function limitedPipeline(credential: StorageSharedKeyCredential | AnonymousCredential | TokenCredential, options: StoragePipelineOptions = {}) {
+  // Throttling retries (429) outside, the per-try limits inside.
+  const pipeline = storagePipeline(credential, options);
+  pipeline.factories.push(storageCallLimits(DEFAULT_TRY_TIMEOUT_MS));
+  return pipeline;
 }
 
 /** The identity, for when the account turns out to refuse keys and SAS (allowSharedKeyAccess: false). */

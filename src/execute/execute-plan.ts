@@ -23,6 +23,7 @@ import type { RunReport } from '../report/run-report';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { DEFAULT_RETRY } from '../transient-retry';
 import { confirmTraffic, rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
+import { runSideBySide } from './side-by-side';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
 export interface ExecuteResult {
@@ -53,7 +54,8 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
     return [r, Date.now() - t];
   };
 
-  const modelStage = timed(async () => {
+  // Side by side; the first to fail cancels the others, and each lists what it made as soon as it exists.
+  const modelStage = () => timed(async () => {
     const upload = await uploadModelRepository(clients, plan.workspace.datastore, plan.repository, config.cloud.storageBlobEndpoint, d.mask, log);
     const model = await ensureModelVersion(clients, {
       name: plan.model.name,
@@ -63,31 +65,39 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
       tags,
       description: `Triton model repository (${plan.repository.models.map((m) => m.name).join(', ')})`,
     });
+    if (model.created) report.created.push(`model ${model.name}:${model.version} (${model.id})`);
     return { upload, model };
   });
-  const imageStage = timed(async () => {
+  const imageStage = (stageSignal: AbortSignal) => timed(async () => {
     if (!plan.image || !d.registry) return undefined;
-    const image = await buildAndPushImage(plan.image, d.registry, log, d.mask, { ...DEFAULT_RETRY, signal });
+    const image = await buildAndPushImage(plan.image, d.registry, log, d.mask, { ...DEFAULT_RETRY, signal: stageSignal });
+    if (image.built) report.created.push(`image ${image.reference}`);
+    stageSignal.throwIfAborted();
     const envName = config.deployment.environmentName ?? `${plan.image.repository}-env`;
     const env = await ensureEnvironmentVersion(clients, { name: envName, image: image.reference, routes: config.deployment.routes, tags });
+    if (env.created) report.created.push(`environment ${env.name}:${env.version} (${env.id})`);
     return { image, env };
   });
-  const endpointStage = timed(async () =>
-    plan.endpoint.exists ? plan.endpoint : createEndpoint(clients, config.endpoint, plan.workspace.location, tags, signal, log),
+  const endpointStage = (stageSignal: AbortSignal) => timed(async () =>
+    plan.endpoint.exists
+      ? plan.endpoint
+      : createEndpoint(clients, config.endpoint, plan.workspace.location, tags, stageSignal, log, () => report.created.push(`endpoint ${config.endpoint.name}`)),
   );
-  const [[m, modelMs], [img, imageMs], [endpoint, endpointMs]] = await Promise.all([modelStage, imageStage, endpointStage]);
+  const [[m, modelMs], [img, imageMs], [endpoint, endpointMs]] = await runSideBySide(
+    signal,
+    [{ name: 'model', run: modelStage }, { name: 'image', run: imageStage }, { name: 'endpoint', run: endpointStage }],
+    (stage, reason) => report.record(stage.name, 'skip', (reason as Error)?.message ?? 'cancelled'),
+  );
 
   const up = m.upload;
   const signedWith = `with ${describeCredential(up.credential)}`;
   report.record('upload', up.uploadedFiles ? 'create' : 'skip', up.uploadedFiles ? `${up.uploadedFiles} files, ${up.uploadedBytes} bytes to ${up.datastorePath} ${signedWith}` : `already in ${up.datastorePath} (checked ${signedWith})`, modelMs);
   report.record('model', m.model.created ? 'create' : 'reuse', `${m.model.name}:${m.model.version}`);
-  if (m.model.created) report.created.push(`model ${m.model.name}:${m.model.version}`);
   if (img) {
     report.record('image', img.image.built ? 'create' : 'reuse', `${img.image.reference}${describeImagePath(img.image)}`, imageMs);
     report.record('environment', img.env.created ? 'create' : 'reuse', `${img.env.name}:${img.env.version}`);
   }
   report.record('endpoint', plan.endpoint.exists ? 'reuse' : 'create', endpoint.name, endpointMs);
-  if (!plan.endpoint.exists) report.created.push(`endpoint ${endpoint.name}`);
 
   const name = plan.deployment.name;
   if (plan.deployment.action !== 'reuse') {
@@ -115,10 +125,18 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
 
   const live = await readEndpoint(clients, endpoint.name);
   const key = await endpointCredential(clients, live, d.mask);
-  const smoke = await runDeploymentSmokeTest(live, name, key, plan, d);
+  // A smoke test that throws (an HTTP 500, a malformed answer, an image it cannot send) fails like one that finds nothing.
+  const smokeServing = plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0;
+  const smoke = await runDeploymentSmokeTest(live, name, key, plan, d).catch(async (e: unknown) => {
+    if (signal.aborted) throw e;
+    const why = e instanceof Error ? e.message : String(e);
+    report.record('smoke test', 'fail', `${name}: ${why.split('\n')[0]}`);
+    await afterFailure(d, live.name, name, 'smoke test', smokeServing);
+    throw new SmokeTestFailure(`The smoke test of ${name} failed: ${why}`, { cause: e });
+  });
   if (!smoke.passed) {
-    await afterFailure(d, live.name, name, 'smoke test', plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0);
-    throw new SmokeTestFailure(smoke.failure ?? 'the smoke test found no detections');
+    await afterFailure(d, live.name, name, 'smoke test', smokeServing);
+    throw new SmokeTestFailure(`The smoke test of ${name} failed: ${smoke.failure ?? 'it found no detections'}`);
   }
 
   const current = await rollOutTraffic(plan, live, key, d).catch(async (e: unknown) => {

@@ -3,6 +3,7 @@
  * (--password-stdin), stderr in the error when a command fails.
  */
 import * as exec from '@actions/exec';
+import { currentCallSignal } from '../azure/call-limits';
 import type { Log } from '../log';
 import { DEFAULT_RETRY, RetryableFault, withRetries, type RetryOptions } from '../transient-retry';
 
@@ -40,6 +41,9 @@ export function dockerCli(log: Log, env: Record<string, string | undefined> = pr
   return {
     async run(args, options = {}) {
       const once = async (): Promise<string> => {
+        // A cancelled stage starts no further docker command (a running one is not interrupted).
+        const signal = currentCallSignal();
+        if (signal?.aborted) throw new DockerError(`'docker ${args[0]}' not started: ${(signal.reason as Error)?.message ?? 'cancelled'}`);
         log.debug(`docker ${args.join(' ')}`);
         const r = await exec.getExecOutput('docker', args, {
           input: options.input !== undefined ? Buffer.from(options.input) : undefined,

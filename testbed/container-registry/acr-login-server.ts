@@ -91,7 +91,15 @@ async function handle(options: AcrLoginServerOptions, req: http.IncomingMessage,
     res.end(encoded.body);
   };
 
-  const fault = options.faults.take(method, url.pathname);
+  let fault = options.faults.take(method, url.pathname);
+  if (fault && ('hang' in fault || 'delayMs' in fault)) {
+    const goOn = await options.faults.hold(req.socket, method, url.pathname, 'delayMs' in fault ? fault.delayMs : undefined);
+    if (!goOn) {
+      record(0, undefined, undefined, 'held until the connection closed');
+      return;
+    }
+    fault = undefined;
+  }
   if (fault && 'drop' in fault) {
     record(0, undefined, undefined, 'dropped connection');
     req.socket.destroy();

@@ -40,6 +40,7 @@ export function registerControlApi(router: Router, deps: ControlApiDeps): void {
     deps.faults.add(parseFaultSpec(req.json()));
     return { status: 201, body: { ok: true } };
   });
+  router.route('GET', '/_testbed/faults/held', () => ({ status: 200, body: deps.faults.heldRequests() }));
   router.route('DELETE', '/_testbed/faults', () => {
     deps.faults.clear();
     return { status: 204 };

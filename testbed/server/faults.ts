@@ -1,7 +1,18 @@
-/** Scripted faults (POST /_testbed/faults): the next matching requests get an error status or a dropped connection. */
+/**
+ * Scripted faults (POST /_testbed/faults): the next matching requests get an error status, a dropped
+ * connection, or are held: for `delayMs` (then answered as usual) or, with `hang`, until the test bed
+ * stops. GET /_testbed/faults/held lists the requests being held.
+ */
+import type * as net from 'net';
 import { TestbedHttpError } from './router';
 
-export type FaultResponse = { status: number; retryAfter?: number; body?: unknown } | { drop: true };
+export type FaultResponse = { status: number; retryAfter?: number; body?: unknown } | { drop: true } | { hang: true } | { delayMs: number };
+
+export interface HeldRequest {
+  method: string;
+  path: string;
+  since: string;
+}
 
 export interface FaultSpec {
   match: { method?: string; pathRegex: string };
@@ -29,8 +40,9 @@ export function parseFaultSpec(input: unknown): FaultSpec {
     throw new TestbedHttpError(400, 'InvalidFault', `match.pathRegex is not a regular expression: ${String(error)}`);
   }
   const response = spec.response as Record<string, unknown> | undefined;
-  if (!response || (response.drop !== true && typeof response.status !== 'number')) {
-    throw new TestbedHttpError(400, 'InvalidFault', 'response must be { status, retryAfter?, body? } or { drop: true }');
+  const delayed = typeof response?.delayMs === 'number' && Number.isFinite(response.delayMs) && response.delayMs >= 0;
+  if (!response || (response.drop !== true && response.hang !== true && !delayed && typeof response.status !== 'number')) {
+    throw new TestbedHttpError(400, 'InvalidFault', 'response must be { status, retryAfter?, body? }, { drop: true }, { hang: true } or { delayMs }');
   }
   if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) {
     throw new TestbedHttpError(400, 'InvalidFault', `times must be a positive integer, got ${String(spec.times)}`);
@@ -40,6 +52,7 @@ export function parseFaultSpec(input: unknown): FaultSpec {
 
 export class FaultScript {
   private faults: ActiveFault[] = [];
+  private readonly held = new Map<HeldRequest, () => void>();
 
   add(spec: FaultSpec): void {
     this.faults.push({
@@ -53,6 +66,41 @@ export class FaultScript {
 
   clear(): void {
     this.faults = [];
+  }
+
+  /**
+   * Holds a request on `socket`: for `delayMs`, or (undefined) until the client gives up or the test
+   * bed stops. Resolves true when the request should go on, false when its connection is gone.
+   */
+  hold(socket: net.Socket, method: string, path: string, delayMs?: number): Promise<boolean> {
+    const entry: HeldRequest = { method, path, since: new Date().toISOString() };
+    return new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const end = (goOn: boolean) => {
+        if (!this.held.has(entry)) return;
+        this.held.delete(entry);
+        if (timer) clearTimeout(timer);
+        socket.off('close', closed);
+        resolve(goOn);
+      };
+      const closed = () => end(false);
+      this.held.set(entry, () => {
+        end(false);
+        socket.destroy();
+      });
+      socket.once('close', closed);
+      if (delayMs !== undefined) timer = setTimeout(() => end(true), delayMs);
+    });
+  }
+
+  /** The requests held right now. */
+  heldRequests(): HeldRequest[] {
+    return [...this.held.keys()];
+  }
+
+  /** Ends every held request (the test bed is stopping). */
+  releaseAll(): void {
+    for (const release of [...this.held.values()]) release();
   }
 
   /** The response of the first fault matching this request, consuming one of its uses. */

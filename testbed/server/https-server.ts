@@ -131,7 +131,15 @@ async function handle(options: MainServerOptions, req: http.IncomingMessage, res
           responseBody: redactBody(responseBody, responseType), fault,
         });
 
-  const fault = isControl ? undefined : options.faults.take(method, request.path);
+  let fault = isControl ? undefined : options.faults.take(method, request.path);
+  if (fault && ('hang' in fault || 'delayMs' in fault)) {
+    const goOn = await options.faults.hold(req.socket, method, request.path, 'delayMs' in fault ? fault.delayMs : undefined);
+    if (!goOn) {
+      record(0, undefined, undefined, 'held until the connection closed');
+      return;
+    }
+    fault = undefined;
+  }
   if (fault && 'drop' in fault) {
     record(0, undefined, undefined, 'dropped connection');
     req.socket.destroy();

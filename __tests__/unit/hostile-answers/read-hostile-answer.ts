@@ -12,7 +12,7 @@ import { TrainingHttp } from '../../../src/source/custom-vision/training-http';
 async function read(kind: string, url: string): Promise<void> {
   if (kind === 'custom-vision-export') {
     const zip = await new TrainingHttp('http://127.0.0.1', 'training-key', silentLog).download(url);
-    readExportPackage(zip);
+    await readExportPackage(zip);
     return;
   }
   const client = new KServeClient({ baseUrl: url, key: 'endpoint-key', timeoutMs: 300_000, retry: { attempts: 1, baseDelayMs: 1 }, log: silentLog });

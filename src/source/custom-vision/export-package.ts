@@ -13,25 +13,31 @@ export class ZipFormatError extends Error {}
  * refused before it is inflated, and yauzl stops an entry that inflates past its declared size,
  * so a zip bomb cannot grow memory past the cap.
  */
-export const MAX_EXPORT_ENTRY_BYTES = 256 * 1024 * 1024;
+export const MAX_EXPORT_ENTRY_BYTES = 128 * 1024 * 1024;
 
 /** File name -> contents of a ZIP archive held in memory; folders are skipped. */
 export async function readZip(zip: Buffer, maxEntryBytes = MAX_EXPORT_ENTRY_BYTES): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   let archive: yauzl.ZipFile | undefined;
+  let current: yauzl.Entry | undefined;
   try {
     archive = await yauzl.fromBufferPromise(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
     for await (const entry of archive.eachEntry()) {
       if (entry.fileName.endsWith('/')) continue;
       if (entry.uncompressedSize > maxEntryBytes) {
-        throw new ZipFormatError(`${entry.fileName} would inflate to ${entry.uncompressedSize} bytes; at most ${maxEntryBytes} are accepted`);
+        throw new ZipFormatError(`${entry.fileName} unpacks to ${entry.uncompressedSize} bytes, past the limit of ${maxEntryBytes / 1024 / 1024} MiB`);
       }
+      current = entry;
       const chunks: Buffer[] = [];
       for await (const chunk of await archive.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
       files.set(entry.fileName, Buffer.concat(chunks));
     }
   } catch (e) {
     if (e instanceof ZipFormatError) throw e;
+    // yauzl stops an entry that inflates past the size it declares (a lying zip bomb).
+    if (current && /too many bytes in the stream/.test((e as Error).message)) {
+      throw new ZipFormatError(`${current.fileName} inflates to more than its declared ${current.uncompressedSize} bytes`);
+    }
     throw new ZipFormatError(`not a readable ZIP archive (${(e as Error).message})`);
   } finally {
     archive?.close();

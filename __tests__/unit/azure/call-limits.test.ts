@@ -1,0 +1,50 @@
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { createHttpHeaders, createPipelineFromOptions, createPipelineRequest, createDefaultHttpClient } from '@azure/core-rest-pipeline';
+import { callLimitPolicies, limitedFetch, withCallSignal } from '../../../src/azure/call-limits';
+
+/** A server that takes requests and never answers them. */
+let server: http.Server;
+let url = '';
+let received = 0;
+beforeAll(async () => {
+  server = http.createServer(() => void received++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/held`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+beforeEach(() => (received = 0));
+
+function send(): Promise<unknown> {
+  const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 1, retryDelayInMs: 10 } });
+  for (const { policy, position } of callLimitPolicies(150)) pipeline.addPolicy(policy, position === 'perRetry' ? { afterPhase: 'Retry' } : {});
+  const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders(), allowInsecureConnection: true });
+  return pipeline.sendRequest(createDefaultHttpClient(), request);
+}
+
+it('ends a held try with a retriable timeout and retries it', async () => {
+  await expect(send()).rejects.toMatchObject({ code: 'ETIMEDOUT', message: expect.stringMatching(/GET \/held: no response within 150 ms/) });
+  expect(received).toBe(2);
+});
+
+it('aborts a held call when the signal of its scope is aborted', async () => {
+  const abort = new AbortController();
+  const pending = withCallSignal(abort.signal, () => limitedFetch(url, {}, 60_000));
+  while (received === 0) await new Promise((r) => setTimeout(r, 10));
+  abort.abort(new Error('cancelled by SIGTERM'));
+  await expect(pending).rejects.toThrow(/cancelled by SIGTERM|aborted/);
+});
+
+it('ends a held fetch with a timeout that names the request', async () => {
+  await expect(limitedFetch(url, { method: 'POST' }, 100)).rejects.toThrow(/POST \/held: no response within 100 ms/);
+});
+
+it('aborts an SDK call whose scope is cancelled before it is sent', async () => {
+  const abort = new AbortController();
+  abort.abort();
+  await expect(withCallSignal(abort.signal, send)).rejects.toMatchObject({ name: 'AbortError' });
+  expect(received).toBe(0);
+});
