@@ -1,6 +1,7 @@
 // One list per fact (issue 13 point 5): the model-family names and the api-versions live in one
 // module each, and no src/ file imports itself back through a chain (type-only imports count).
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const SRC = path.join(__dirname, '../../../src');
@@ -82,7 +83,7 @@ describe('imports among src/ files', () => {
   });
 
   it('would report a cycle made of type-only imports', () => {
-    const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cycle-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cycle-'));
     try {
       fs.writeFileSync(path.join(dir, 'a.ts'), "import type { B } from './b';\nexport type A = B;\n");
       fs.writeFileSync(path.join(dir, 'b.ts'), "export type { A as B } from './a';\n");
