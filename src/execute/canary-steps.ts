@@ -7,6 +7,7 @@
  * the message states the split it really has.
  */
 import * as path from 'path';
+import { withCallSignal } from '../azure/call-limits';
 import { readDeployment } from '../deploy/deployment';
 import { readEndpoint, type EndpointState } from '../deploy/endpoint';
 import { sameShares, setTraffic, TrafficChangedElsewhere, TRAFFIC_TIMING, withoutZeroShares } from '../deploy/endpoint-traffic';
@@ -120,6 +121,9 @@ async function rollBack(plan: DeployPlan, endpointName: string, stage: string, c
   const why = cause instanceof Error ? cause.message : String(cause);
   d.log.warning(`${capitalized(stage)} failed: ${why}`);
   const budget = AbortSignal.timeout(ROLLBACK_BUDGET_MS);
+  // After SIGTERM or timeout-minutes the run's call scope is aborted: the rollback's calls get a scope
+  // of their own, bounded by its budget.
+  const own = <T>(f: () => Promise<T>): Promise<T> => withCallSignal(budget, f);
   let outcome: string;
   let restored = false;
   if (cause instanceof TrafficChangedElsewhere) {
@@ -130,18 +134,18 @@ async function rollBack(plan: DeployPlan, endpointName: string, stage: string, c
     return new TrafficRolloutFailure(cause.message, stage, false, cancelled);
   }
   try {
-    const now = await readEndpoint(d.clients, endpointName);
+    const now = await own(() => readEndpoint(d.clients, endpointName));
     // An endpoint still Updating may yet apply the step: only an idle one that reads `before` is left alone.
     if (sameShares(now.traffic, before) && now.provisioningState === 'Succeeded') {
       outcome = `traffic is unchanged at ${shares(before)}, as before this run`;
     } else {
       d.log.info(`Moving traffic back to ${shares(before)}, as before this run (the endpoint reads ${shares(now.traffic)}, ${now.provisioningState})`);
-      const back = await setTraffic(d.clients, endpointName, before, budget, d.log);
+      const back = await own(() => setTraffic(d.clients, endpointName, before, budget, d.log));
       outcome = `traffic was moved back to ${shares(back.traffic)}, as before this run`;
     }
     restored = true;
   } catch (e) {
-    const real = await readEndpoint(d.clients, endpointName).then(
+    const real = await own(() => readEndpoint(d.clients, endpointName)).then(
       (s) => `${shares(s.traffic)} (${s.provisioningState})`,
       () => 'unknown (the endpoint could not be read)',
     );
