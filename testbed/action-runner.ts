@@ -51,6 +51,8 @@ export async function runAction(args: {
   killAfterMs?: number;
   /** Send SIGTERM as soon as the log so far matches (cancellation at a given point of the run). */
   killWhen?: RegExp;
+  /** Called with the action's process id once it is started (memory sampling, a hard kill). */
+  onSpawn?: (pid: number) => void;
 }): Promise<ActionRun> {
   fs.mkdirSync(args.runnerTemp, { recursive: true });
   const outputFile = path.join(args.runnerTemp, 'github_output');
@@ -78,6 +80,7 @@ export async function runAction(args: {
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, actionEntry(), { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) args.onSpawn?.(child.pid);
   let log = '';
   // A person watching sees what the runner would show: groups as headings, annotations as labelled
   // lines, no debug lines, no mask commands, masked values as ***.

@@ -25,6 +25,7 @@ import { startDockerRegistry } from './peers/docker-registry';
 import { findDockerd, startDockerd } from './peers/dockerd';
 import { registerControlApi } from './server/control-api';
 import { FaultScript } from './server/faults';
+import { IssuedSecrets } from './server/issued-secrets';
 import { createMainServer } from './server/https-server';
 import { RequestLog } from './server/request-log';
 import { RouteTable } from './server/router';
@@ -97,7 +98,9 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
   const starting: Promise<{ process: PeerProcess }>[] = [];
   let specCheck: SpecCheck | undefined;
   const servers: https.Server[] = [];
+  let faultsToRelease: FaultScript | undefined;
   const stop = async (): Promise<void> => {
+    faultsToRelease?.releaseAll();
     // Peers still starting are waited for (a failed start stops its own process), then stopped.
     const peers = await Promise.allSettled(starting);
     await Promise.all([
@@ -138,9 +141,12 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
 
     const routes = new RouteTable();
     const faults = new FaultScript();
+    faultsToRelease = faults;
+    const secrets = new IssuedSecrets();
+    const noteAnswer = (body: Buffer, type: string | undefined) => secrets.noteAnswer(body, type);
     const requestLog = new RequestLog();
     const tlsPair = { cert: certs.cert, key: certs.key };
-    const main = createMainServer({ tls: tlsPair, routes, faults, requestLog, onArmExchange: (e) => checker.enqueue(e), log });
+    const main = createMainServer({ tls: tlsPair, routes, faults, requestLog, onResponse: noteAnswer, onArmExchange: (e) => checker.enqueue(e), log });
     const front = https.createServer(tlsPair);
     servers.push(main, front);
     const [mainPort, frontPort] = await Promise.all([listen(main), listen(front)]);
@@ -173,7 +179,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const acrTokens = new AcrTokenService(acrSigner, loginServer, ids.tenantId);
     const acrOAuth = new AcrOAuth(acrTokens, accessTokens);
     acrOAuth.armTokenPolicy = options.registry?.armTokenPolicy ?? 'enabled';
-    front.on('request', acrLoginServerHandler({ tokens: acrTokens, oauth: acrOAuth, backendUrl: registry.url, faults, requestLog, log }));
+    front.on('request', acrLoginServerHandler({ tokens: acrTokens, oauth: acrOAuth, backendUrl: registry.url, faults, requestLog, onResponse: noteAnswer, log }));
 
     const context: TestbedContext = {
       settings, baseUrl,
@@ -182,7 +188,9 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
       requireArmToken: (req) => void accessTokens.requireArmToken(req),
       log,
     };
-    registerControlApi(routes, { settings, requestLog, specCheck: checker, faults, accessTokens, oidc, acrOAuth });
+    for (const [kind, value] of [['client secret', ids.clientSecret], ['training key', ids.customVisionTrainingKey], ['storage account key', AZURITE_KEY],
+      ['GitHub OIDC request token', ids.githubOidcRequestToken], ['base image password', ids.ngcApiKey]] as const) secrets.add(kind, value);
+    registerControlApi(routes, { settings, requestLog, specCheck: checker, faults, accessTokens, oidc, acrOAuth, secrets });
     registerEntraRoutes(routes, baseUrl, accessTokens, oidc);
     oidc.register(routes);
     registerRegistryResource(routes, context);

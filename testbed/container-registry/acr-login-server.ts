@@ -4,7 +4,7 @@
  * Unauthenticated calls get ACR's 401 challenge so docker and dockerd do the token dance.
  */
 import * as http from 'http';
-import { FaultScript } from '../server/faults';
+import { FaultScript, hasRawBody, isStatusFault, writeRawFault } from '../server/faults';
 import { encodeBody, flattenHeaders, readBody } from '../server/https-server';
 import { RequestLog, redactBody, redactHeaders } from '../server/request-log';
 import type { TestbedResponse } from '../server/router';
@@ -18,6 +18,8 @@ export interface AcrLoginServerOptions {
   backendUrl: string;
   faults: FaultScript;
   requestLog: RequestLog;
+  /** Sees every answer the front makes itself (secret bookkeeping for GET /_testbed/secrets). */
+  onResponse?(body: Buffer, contentType: string | undefined): void;
   log(message: string): void;
 }
 
@@ -85,20 +87,28 @@ async function handle(options: AcrLoginServerOptions, req: http.IncomingMessage,
     });
   const send = (response: TestbedResponse, requestBody?: Buffer, fault?: string) => {
     const encoded = encodeBody(response);
+    options.onResponse?.(encoded.body, 'application/json');
     record(response.status, requestBody, encoded.body, fault);
     res.writeHead(response.status, { ...encoded.headers, 'content-length': String(encoded.body.length) });
     res.end(encoded.body);
   };
 
-  const fault = options.faults.take(method, url.pathname);
+  const taken = options.faults.take(method, url.pathname);
+  if (taken && !(await options.faults.hold(taken))) return;
+  const fault = taken && ('drop' in taken || isStatusFault(taken)) ? taken : undefined;
   if (fault && 'drop' in fault) {
     record(0, undefined, undefined, 'dropped connection');
     req.socket.destroy();
     return;
   }
+  if (fault && hasRawBody(fault)) {
+    const size = await writeRawFault(res, fault, {});
+    record(fault.status, undefined, Buffer.from(`<${size} bytes>`), `raw status ${fault.status}`);
+    return;
+  }
   if (fault) {
     const faultHeaders: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
-    send({ status: fault.status, headers: faultHeaders, body: fault.body ?? { errors: [{ code: 'TOOMANYREQUESTS', message: 'scripted fault' }] } }, undefined, `status ${fault.status}`);
+    send({ status: fault.status, headers: { ...faultHeaders, ...(fault.headers ?? {}) }, body: fault.body ?? { errors: [{ code: 'TOOMANYREQUESTS', message: 'scripted fault' }] } }, undefined, `status ${fault.status}`);
     return;
   }
 

@@ -5,6 +5,7 @@ import type { GitHubOidcIssuer } from '../entra/github-oidc-issuer';
 import type { TestbedSettings } from '../settings';
 import type { SpecCheck } from '../spec-check/spec-check';
 import { FaultScript, parseFaultSpec } from './faults';
+import type { IssuedSecrets } from './issued-secrets';
 import type { RequestLog } from './request-log';
 import { Router, TestbedHttpError } from './router';
 
@@ -16,6 +17,8 @@ export interface ControlApiDeps {
   accessTokens: AccessTokenIssuer;
   oidc: GitHubOidcIssuer;
   acrOAuth: AcrOAuth;
+  /** Optional so older callers still build; GET /_testbed/secrets answers [] without it. */
+  secrets?: IssuedSecrets;
 }
 
 function secondsField(value: unknown, field: string): number | undefined {
@@ -30,6 +33,8 @@ export function registerControlApi(router: Router, deps: ControlApiDeps): void {
   router.route('GET', '/_testbed/settings', () => ({ status: 200, body: deps.settings }));
   router.route('GET', '/_testbed/requests', () => ({ status: 200, body: deps.requestLog.list() }));
   router.route('GET', '/_testbed/violations', async () => ({ status: 200, body: await deps.specCheck.violations() }));
+  // Every secret handed out so far (fixed ones and those in answers): tests scan the action's traces for them.
+  router.route('GET', '/_testbed/secrets', () => ({ status: 200, body: deps.secrets?.list() ?? [] }));
   router.route('POST', '/_testbed/reset-log', async () => {
     deps.requestLog.clear();
     await deps.specCheck.clear();

@@ -1,7 +1,31 @@
-/** Scripted faults (POST /_testbed/faults): the next matching requests get an error status or a dropped connection. */
+/**
+ * Scripted faults (POST /_testbed/faults): the next matching requests get an error status, a dropped
+ * connection, a late answer (delayMs), or a hostile answer (a raw body, possibly repeated to a huge size,
+ * with any content type).
+ */
+import type * as http from 'http';
 import { TestbedHttpError } from './router';
 
-export type FaultResponse = { status: number; retryAfter?: number; body?: unknown } | { drop: true };
+/** A late answer is held at most this long; the test bed's stop releases every held answer at once. */
+export const MAX_FAULT_DELAY_MS = 300_000;
+/** A repeated raw body is streamed, never built whole: at most this many bytes. */
+export const MAX_FAULT_BODY_BYTES = 2 * 1024 ** 3;
+
+export interface StatusFault {
+  status: number;
+  retryAfter?: number;
+  body?: unknown;
+  /** The body as is (utf8), instead of JSON: malformed JSON, HTML, anything. */
+  rawBody?: string;
+  /** The body as base64 bytes (e.g. a zip). */
+  rawBodyBase64?: string;
+  /** Send the raw body this many times (streamed): an oversized answer from a small script. */
+  repeat?: number;
+  contentType?: string;
+  headers?: Record<string, string>;
+  delayMs?: number;
+}
+export type FaultResponse = StatusFault | { drop: true; delayMs?: number } | { delayMs: number };
 
 export interface FaultSpec {
   match: { method?: string; pathRegex: string };
@@ -29,8 +53,18 @@ export function parseFaultSpec(input: unknown): FaultSpec {
     throw new TestbedHttpError(400, 'InvalidFault', `match.pathRegex is not a regular expression: ${String(error)}`);
   }
   const response = spec.response as Record<string, unknown> | undefined;
-  if (!response || (response.drop !== true && typeof response.status !== 'number')) {
-    throw new TestbedHttpError(400, 'InvalidFault', 'response must be { status, retryAfter?, body? } or { drop: true }');
+  const delayOnly = response && typeof response.delayMs === 'number' && response.status === undefined && response.drop === undefined;
+  if (!response || (response.drop !== true && typeof response.status !== 'number' && !delayOnly)) {
+    throw new TestbedHttpError(400, 'InvalidFault', 'response must be { status, retryAfter?, body?, rawBody?, rawBodyBase64?, repeat?, contentType?, delayMs? }, { drop: true } or { delayMs }');
+  }
+  if (response.delayMs !== undefined && (typeof response.delayMs !== 'number' || response.delayMs < 0 || response.delayMs > MAX_FAULT_DELAY_MS)) {
+    throw new TestbedHttpError(400, 'InvalidFault', `delayMs must be 0..${MAX_FAULT_DELAY_MS}, got ${String(response.delayMs)}`);
+  }
+  if (response.repeat !== undefined && (!Number.isInteger(response.repeat) || (response.repeat as number) < 1)) {
+    throw new TestbedHttpError(400, 'InvalidFault', `repeat must be a positive integer, got ${String(response.repeat)}`);
+  }
+  if (rawBytes(response as unknown as StatusFault).length * ((response.repeat as number | undefined) ?? 1) > MAX_FAULT_BODY_BYTES) {
+    throw new TestbedHttpError(400, 'InvalidFault', `the body may be at most ${MAX_FAULT_BODY_BYTES} bytes`);
   }
   if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) {
     throw new TestbedHttpError(400, 'InvalidFault', `times must be a positive integer, got ${String(spec.times)}`);
@@ -38,8 +72,18 @@ export function parseFaultSpec(input: unknown): FaultSpec {
   return spec as FaultSpec;
 }
 
+function rawBytes(f: StatusFault): Buffer {
+  if (f.rawBodyBase64 !== undefined) return Buffer.from(f.rawBodyBase64, 'base64');
+  if (f.rawBody !== undefined) return Buffer.from(f.rawBody, 'utf8');
+  return Buffer.alloc(0);
+}
+
+export const isStatusFault = (f: FaultResponse): f is StatusFault => typeof (f as StatusFault).status === 'number';
+export const hasRawBody = (f: StatusFault): boolean => f.rawBody !== undefined || f.rawBodyBase64 !== undefined;
+
 export class FaultScript {
   private faults: ActiveFault[] = [];
+  private held = new Set<() => void>();
 
   add(spec: FaultSpec): void {
     this.faults.push({
@@ -63,6 +107,46 @@ export class FaultScript {
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
     return fault.response;
   }
+
+  /** Waits a fault's delayMs; resolves false when the test bed stops first (the answer is then not sent). */
+  hold(fault: FaultResponse | undefined): Promise<boolean> {
+    const ms = fault && 'delayMs' in fault ? (fault.delayMs ?? 0) : 0;
+    if (ms <= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const release = (sent: boolean) => {
+        clearTimeout(timer);
+        this.held.delete(cancel);
+        resolve(sent);
+      };
+      const cancel = () => release(false);
+      const timer = setTimeout(() => release(true), ms);
+      this.held.add(cancel);
+    });
+  }
+
+  /** Releases every held answer (the test bed is stopping): no timer outlives it. */
+  releaseAll(): void {
+    for (const cancel of [...this.held]) cancel();
+  }
+}
+
+/** Writes a status fault whose body is raw (repeated and streamed with back-pressure when `repeat` is set). */
+export async function writeRawFault(res: http.ServerResponse, fault: StatusFault, headers: Record<string, string>): Promise<number> {
+  const chunk = rawBytes(fault);
+  const repeat = fault.repeat ?? 1;
+  const total = chunk.length * repeat;
+  res.writeHead(fault.status, { ...headers, 'content-type': fault.contentType ?? 'application/json', 'content-length': String(total), ...(fault.headers ?? {}) });
+  // Batches of copies, so a 1-byte chunk repeated a billion times is not a billion writes.
+  const batch = Buffer.concat(Array.from({ length: Math.max(1, Math.min(repeat, Math.floor((1 << 20) / Math.max(1, chunk.length)))) }, () => chunk));
+  const perBatch = batch.length / Math.max(1, chunk.length);
+  for (let sent = 0; sent < repeat && !res.destroyed; ) {
+    const n = Math.min(perBatch, repeat - sent);
+    const piece = n === perBatch ? batch : batch.subarray(0, n * chunk.length);
+    sent += n;
+    if (!res.write(piece)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+  }
+  res.end();
+  return total;
 }
 
 /** ARM-shaped default bodies for scripted statuses. */

@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
-import { FaultScript, defaultFaultBody } from './faults';
+import { FaultScript, defaultFaultBody, hasRawBody, isStatusFault, writeRawFault } from './faults';
 import { RecordedExchange, RequestLog, redactBody, redactHeaders } from './request-log';
 import { RouteTable, TestbedHttpError, TestbedRequest, TestbedResponse } from './router';
 
@@ -25,6 +25,8 @@ export interface MainServerOptions {
   routes: RouteTable;
   faults: FaultScript;
   requestLog: RequestLog;
+  /** Sees every answer (secret bookkeeping for GET /_testbed/secrets). */
+  onResponse?(body: Buffer, contentType: string | undefined): void;
   onArmExchange(exchange: ArmExchange): void;
   log(message: string): void;
 }
@@ -131,17 +133,25 @@ async function handle(options: MainServerOptions, req: http.IncomingMessage, res
           responseBody: redactBody(responseBody, responseType), fault,
         });
 
-  const fault = isControl ? undefined : options.faults.take(method, request.path);
+  const taken = isControl ? undefined : options.faults.take(method, request.path);
+  // A late answer: held for delayMs (the test bed's stop releases it without answering).
+  if (taken && !(await options.faults.hold(taken))) return;
+  const fault = taken && ('drop' in taken || isStatusFault(taken)) ? taken : undefined;
   if (fault && 'drop' in fault) {
     record(0, undefined, undefined, 'dropped connection');
     req.socket.destroy();
+    return;
+  }
+  if (fault && hasRawBody(fault)) {
+    const size = await writeRawFault(res, fault, { 'x-ms-request-id': crypto.randomUUID() });
+    record(fault.status, Buffer.from(`<${size} bytes>`), 'text/plain', `raw status ${fault.status}`);
     return;
   }
   let response: TestbedResponse;
   if (fault) {
     const faultHeaders: Record<string, string> = {};
     if (fault.retryAfter !== undefined) faultHeaders['retry-after'] = String(fault.retryAfter);
-    response = { status: fault.status, headers: faultHeaders, body: fault.body ?? defaultFaultBody(fault.status) };
+    response = { status: fault.status, headers: { ...faultHeaders, ...(fault.headers ?? {}) }, body: fault.body ?? defaultFaultBody(fault.status) };
   } else {
     response = await dispatch(options, request);
   }
@@ -149,7 +159,8 @@ async function handle(options: MainServerOptions, req: http.IncomingMessage, res
   const requestId = crypto.randomUUID();
   const responseHeaders = { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': headers['x-ms-correlation-request-id'] ?? requestId, ...encoded.headers };
   const responseType = Object.entries(responseHeaders).find(([h]) => h.toLowerCase() === 'content-type')?.[1];
-  record(response.status, encoded.body, responseType, fault ? `status ${response.status}` : undefined);
+  record(response.status, encoded.body, responseType, fault ? `status ${response.status}` : taken ? `delayed ${(taken as { delayMs: number }).delayMs} ms` : undefined);
+  options.onResponse?.(encoded.body, responseType);
   if (!fault && isArmRequest(request.path, url.searchParams)) {
     options.onArmExchange({
       method, url: `${url.pathname}${url.search}`, requestHeaders: redactHeaders(headers), requestBody: body,
