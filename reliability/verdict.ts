@@ -115,7 +115,8 @@ export function leakedSecrets(run: TimedRun, secrets: { kind: string; value: str
   const files = [...filesUnder(run.runnerTemp), ...extraDirs.flatMap((d) => filesUnder(d))]
     .filter((f) => !/^(github_output|step_summary\.md)$/.test(path.basename(f)) && fs.statSync(f).size <= MAX_SCANNED_FILE)
     .map((f) => ({ f, text: fs.readFileSync(f).toString('latin1') }));
-  for (const { kind, value } of secrets) {
+  for (const { kind: k, value } of secrets) {
+    const kind = `${k} (${value.slice(0, 4)}...)`;
     const maskLine = lines.findIndex((l) => l === `::add-mask::${value}`);
     const firstUse = lines.findIndex((l) => l.includes(value) && !l.startsWith('::add-mask::'));
     if (firstUse >= 0 && (maskLine < 0 || firstUse < maskLine)) leaks.push(`${kind} in the log (line ${firstUse + 1}${maskLine < 0 ? ', never masked' : ', before its mask'})`);

@@ -3,7 +3,9 @@
  * behind for them: the fixed ones (client secret, training key, storage key, ...) and each one an answer
  * carried (access and refresh tokens, endpoint keys, datastore keys, GitHub OIDC tokens).
  */
-const SECRET_FIELDS = /^(access_token|refresh_token|id_token|primaryKey|secondaryKey|key|key1|key2|accountKey|sasToken|token|value)$/i;
+const SECRET_FIELDS = /^(access_token|refresh_token|id_token|primaryKey|secondaryKey|key|key1|key2|accountKey|sasToken|token)$/i;
+/** `value` is a secret only as a JWT (the GitHub OIDC answer); elsewhere it is ARM's list field or a tag. */
+const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
 const MIN_LENGTH = 16;
 /** Bounded: a long test bed run keeps the most recent ones. */
 const MAX_SECRETS = 20_000;
@@ -39,7 +41,7 @@ export class IssuedSecrets {
 
   private walk(value: unknown, key: string): void {
     if (typeof value === 'string') {
-      if (SECRET_FIELDS.test(key) && value.length >= MIN_LENGTH && !/\s/.test(value) && !/^https?:\/\//.test(value)) this.add(key, value);
+      if ((SECRET_FIELDS.test(key) || (key === 'value' && JWT.test(value))) && value.length >= MIN_LENGTH && !/\s/.test(value) && !/^https?:\/\//.test(value)) this.add(key, value);
       return;
     }
     if (Array.isArray(value)) for (const item of value) this.walk(item, key);
