@@ -33,6 +33,8 @@ export interface RunOptions {
 }
 
 export const DEFAULT_GRACE_MS = 30_000;
+/** A run that outlives timeout-minutes by more than this hung, even if it ended before the hard kill. */
+export const TIMEOUT_SLACK_MS = 15_000;
 const MEMORY_POLL_MS = 25;
 
 function readVmHwmKb(pid: number): number | undefined {
@@ -136,7 +138,8 @@ export class Bed {
     }).finally(() => timers.forEach((t) => clearTimeout(t)));
     void pid;
     const ended = Date.now();
-    return { ...run, durationMs: ended - started, peakRssMb: Math.round(peakKb / 1024), hung, stopAfterTermMs: termAt ? ended - termAt : undefined, inputs };
+    const overTime = ended - started > timeoutMinutes * 60_000 + TIMEOUT_SLACK_MS;
+    return { ...run, durationMs: ended - started, peakRssMb: Math.round(peakKb / 1024), hung: hung || overTime, stopAfterTermMs: termAt ? ended - termAt : undefined, inputs };
   }
 
   async stop(): Promise<void> {
