@@ -31,9 +31,18 @@ export function callPattern(e: RecordedExchange): CallPattern {
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
     const prev = (segments[i - 1] ?? '').toLowerCase();
-    const variable = i > 0 && (NAMED.has(prev) || ID.test(seg));
+    const variable = i > 0 && seg !== '' && seg !== 'uploads' && (NAMED.has(prev) || ID.test(seg));
     out.push(variable ? '[^/]+' : seg.replace(ESCAPE, '\\$&'));
     label.push(variable ? '{}' : seg);
+  }
+  // Registry paths: /v2/<repository, one or more segments>/(blobs|manifests|tags)/...; the repository is per run.
+  const registry = /^\/v2\/(.+?)\/(blobs|manifests|tags)(\/.*)?$/.exec(pathOnly);
+  // The base image's repository (nvidia/...) is the same in every run: kept, so its calls stay apart.
+  if (e.server === 'registry' && registry && !registry[1].startsWith('nvidia/')) {
+    const rest = out.slice(out.length - (registry[3] ? registry[3].split('/').length : 1));
+    const restLabel = label.slice(label.length - rest.length);
+    out.splice(2, out.length - 2, '.+', ...rest);
+    label.splice(2, label.length - 2, '{repository}', ...restLabel);
   }
   // The Entra tenant is the first segment of sign-in paths.
   if (/^\/[0-9a-f-]{36}\//.test(pathOnly)) {
