@@ -86,6 +86,8 @@ export class Bed {
       control(s, 'POST', '/entra/token-lifetime', { accessTokenSeconds: 3600, oidcTokenSeconds: 300 }),
       control(s, 'POST', '/ml/timing', { provisioningMs: 300, endpointProvisioningMs: 100, retryAfterSeconds: 0 }),
       control(s, 'POST', '/custom-vision/timing', { trainingMs: 300, exportMs: 100 }),
+      // Hundreds of endpoints on one test bed: quota must not be what fails them.
+      control(s, 'POST', '/ml/quota', { families: { standardNCASv3_T4Family: { limit: 1_000_000 } }, total: { limit: 1_000_000 } }),
     ]);
   }
 
