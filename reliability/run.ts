@@ -22,7 +22,7 @@ import { SeededRandom } from './seeded-random';
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const seed = env('RELIABILITY_SEED', 20260312);
 const beds = env('RELIABILITY_BEDS', 3);
-const faultBudget = env('RELIABILITY_FAULTS', 165);
+const faultBudget = env('RELIABILITY_FAULTS', 190);
 const delays = env('RELIABILITY_DELAYS', 6);
 const sigterms = env('RELIABILITY_SIGTERMS', 6);
 const maxMinutes = env('RELIABILITY_MAX_MINUTES', 25);
