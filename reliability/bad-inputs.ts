@@ -124,7 +124,7 @@ export async function runBadInput(bed: Bed, c: BadInput, id: string): Promise<Ca
   const writes = azureWrites(await bed.requests());
   const secretsLeaked = leakedSecrets(run, await bed.secrets());
   fs.rmSync(abs, { recursive: true, force: true });
-  const clean = cleanError(run);
+  const clean = cleanError(run, false);
   const errors = errorMessages(run).join('\n');
   let cause: string | undefined;
   if (!clean.clean) cause = clean.why === 'exit 0' ? 'accepted (exit 0)' : clean.why?.startsWith('crash') ? 'crash or JavaScript error in the output' : clean.why;
