@@ -3,7 +3,7 @@
  * in docs/benchmarks.md, never as timed assertions in tests. Everything written goes to one temp
  * dir and everything started is stopped, also on Ctrl-C.
  *
- *   npm run bench -- [--only hash,upload,smoke,flow,image] [--model-mb 512] [--base-mib 1040] [--markdown]
+ *   npm run bench -- [--only hash,upload,smoke,flow,image,small] [--model-mb 512] [--base-mib 1040] [--markdown]
  *
  * Writes bench/results.json (the image area's numbers, the action's start-up time and bundle size).
  */
@@ -15,12 +15,13 @@ import { onCleanup, runCleanups } from './cleanup-on-exit';
 import { benchValidateAndHash } from './hash-bench';
 import type { BenchRow } from './result-table';
 import { formatMarkdown, formatTable } from './result-table';
+import { benchSmallFiles } from './small-files-bench';
 import { benchSmokeTest } from './smoke-test-bench';
 import { benchUpload } from './upload-bench';
 import { benchWholeFlow } from './whole-flow-bench';
 import { benchImageBuild, type ImageBenchResult } from './image-build-bench';
 
-const AREAS = ['hash', 'upload', 'smoke', 'flow', 'image'] as const;
+const AREAS = ['hash', 'upload', 'smoke', 'flow', 'image', 'small'] as const;
 type Area = (typeof AREAS)[number];
 
 function option(name: string): string | undefined {
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       image = r.result;
       return r.rows;
     });
+    await section('small', '6. many small files: validate + hash, then upload to Azurite', () => benchSmallFiles(workDir, log));
   } finally {
     await runCleanups();
   }

@@ -29,6 +29,7 @@ runChildMain(async (): Promise<UploadChildResult> => {
   // Only what the upload path reads: the datastore's secrets (ARM's listSecrets answer for an account-key datastore).
   const clients = {
     workspace: { resourceGroup: 'rg-bench', name: 'mlw-bench' },
+    cloud: {},
     ml: { datastores: { listSecrets: async () => ({ secretsType: 'AccountKey', key }) } },
   } as unknown as AzureClients;
   const datastore: DatastoreInfo = { name: 'workspaceblobstore', accountName: account, containerName: container, endpointSuffix: 'core.windows.net', protocol: 'https' };

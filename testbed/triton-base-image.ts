@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { DOCKER_IMAGE_CONFIG, DOCKER_LAYER, DOCKER_MANIFEST } from './manifest-media-types';
 
 export const BASE_IMAGE_PATH = 'mirror/nvidia/tritonserver:25.04-py3';
 /** Repository and tag of the stand-in on the stand-in for nvcr.io. */
@@ -80,7 +81,7 @@ export function standInBaseImage(): { config: Buffer; manifest: Buffer; blobs: M
     const gz = zlib.gzipSync(raw, { level: 9 });
     diffIds.push(sha256(raw));
     blobs.set(sha256(gz), gz);
-    layers.push({ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: sha256(gz), size: gz.length });
+    layers.push({ mediaType: DOCKER_LAYER, digest: sha256(gz), size: gz.length });
   }
   const created = '2025-04-24T00:00:00Z';
   const config = Buffer.from(JSON.stringify({
@@ -103,8 +104,8 @@ export function standInBaseImage(): { config: Buffer; manifest: Buffer; blobs: M
   blobs.set(sha256(config), config);
   const manifest = Buffer.from(JSON.stringify({
     schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: sha256(config), size: config.length },
+    mediaType: DOCKER_MANIFEST,
+    config: { mediaType: DOCKER_IMAGE_CONFIG, digest: sha256(config), size: config.length },
     layers,
   }, null, 3));
   return { config, manifest, blobs };
@@ -125,7 +126,7 @@ export async function pushStandInBase(backendUrl: string, repository = NGC_BASE_
   }
   const put = await fetch(`${base}/v2/${repository}/manifests/${tag}`, {
     method: 'PUT',
-    headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
+    headers: { 'content-type': DOCKER_MANIFEST },
     body: image.manifest,
   });
   if (put.status !== 201) throw new Error(`manifest ${repository}:${tag} answered ${put.status}: ${await put.text()}`);

@@ -9,6 +9,7 @@ import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry'
 import type { TokenCredential } from '@azure/identity';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { AzureCloud, Workspace } from '../config/action-config';
+import { REGISTRY_API_VERSION } from './api-versions';
 import { callLimitPolicies, DEFAULT_TRY_TIMEOUT_MS } from './call-limits';
 import type { Log } from '../log';
 
@@ -55,7 +56,7 @@ export function createAzureClients(credential: TokenCredential, cloud: AzureClou
   const acrClient = (subscriptionId: string) =>
     new ContainerRegistryManagementClient(credential, subscriptionId, {
       endpoint: options.endpoint,
-      apiVersion: '2023-07-01',
+      apiVersion: REGISTRY_API_VERSION,
       credentials: { scopes: options.credentialScopes },
       additionalPolicies: options.additionalPolicies,
       retryOptions: options.retryOptions,

@@ -1,7 +1,6 @@
 /** The one typed, validated, immutable view of everything the action was asked to do. */
 import type { RegistryResourceId } from '../azure/registry-resource-id';
-import type { CustomVisionPreprocessing, XyActivation } from '../smoke-test/families/custom-vision-preprocessing';
-import type { FamilyId } from '../smoke-test/families/model-family';
+import type { CustomVisionPreprocessing, FamilyId, XyActivation } from '../smoke-test/run-smoke-test';
 
 export type AuthType = 'oidc' | 'client-secret' | 'azure-cli';
 export type ModelType = 'custom_model' | 'triton_model';

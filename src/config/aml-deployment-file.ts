@@ -5,6 +5,7 @@
  * the Azure CLI resolves them.
  */
 import * as path from 'path';
+import { ML_API_VERSION } from '../azure/api-versions';
 import { UserInputErrors } from '../errors';
 import type { InferenceRoutes, ModelType, ProbeSettings, RequestSettings, ScaleSettings } from './action-config';
 import { parseAmlYaml, type FieldKind } from './aml-yaml';
@@ -40,7 +41,7 @@ const FIELDS: Record<string, FieldKind> = {
 const REFUSED: Record<string, string> = {
   code_configuration:
     "a scoring script needs Azure ML's Python inference server; this action serves the model with Triton directly (no scoring script). Remove 'code_configuration', or put pre/post-processing in the Triton model repository (e.g. a Python backend model).",
-  data_collector: "data collection needs a newer Azure ML API than the 2022-10-01 version this action uses; remove 'data_collector' or deploy with az ml.",
+  data_collector: `data collection needs a newer Azure ML API than the ${ML_API_VERSION} version this action uses; remove 'data_collector' or deploy with az ml.`,
 };
 
 const PROBE_KEYS = ['initial_delay', 'timeout', 'period', 'success_threshold', 'failure_threshold'];

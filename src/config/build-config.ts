@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseRegistryInput } from '../azure/registry-resource-id';
 import { UserInputError, UserInputErrors } from '../errors';
-import { CUSTOM_VISION_PREPROCESSINGS, XY_ACTIVATIONS } from '../smoke-test/families/custom-vision-preprocessing';
+import { CUSTOM_VISION_PREPROCESSINGS, FAMILY_IDS, XY_ACTIVATIONS, type FamilyId } from '../smoke-test/run-smoke-test';
 import type { ActionConfig, AuthType, GitHubSettings, ModelSource, ProbeSettings } from './action-config';
 import { readDeploymentFile, type DeploymentFileSettings } from './aml-deployment-file';
 import { readEndpointFile, type EndpointFileSettings } from './aml-endpoint-file';
@@ -210,7 +210,7 @@ export function buildConfig(raw: RawInputs, env: RunEnvironment): ActionConfig {
     },
     smokeTest: {
       images,
-      family: attempt(() => parseEnum('model-family', input('model-family'), ['auto', 'detectnet_v2', 'custom_vision_s1', 'custom_vision_compact', 'generic'] as const), 'auto'),
+      family: attempt(() => parseEnum<FamilyId | 'auto'>('model-family', input('model-family'), ['auto', ...FAMILY_IDS]), 'auto'),
       labelsFile: checkedLabelsFile(),
       clusteringConfigFile: limitedFile('clustering-config', 'clustering config'),
       generic: input('generic-tensors') ? attempt(() => genericTensors(input('generic-tensors')), undefined) : undefined,

@@ -1,5 +1,6 @@
 /** Small parsers that turn one raw input string into a typed value, or a UserInputError naming the input. */
 import { UserInputError } from '../errors';
+import { editDistance } from '../closest-name';
 
 export function parseEnum<T extends string>(input: string, raw: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === raw.trim().toLowerCase());
@@ -65,21 +66,6 @@ export function parseKeyValues(input: string, raw: string): Record<string, strin
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return out;
-}
-
-/** Levenshtein distance, for "did you mean" hints on misspelt names. */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
 }
 
 export function closest(name: string, candidates: readonly string[]): string | undefined {

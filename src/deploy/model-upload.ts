@@ -12,6 +12,7 @@ import { azureError } from '../azure/azure-errors';
 import type { ModelRepository } from '../model-repository/validate-model-repository';
 import type { Log } from '../log';
 import type { DatastoreInfo } from './workspace-info';
+import { runWithinBudget, UPLOAD_BLOCK_CONCURRENCY, UPLOAD_BLOCK_SIZE, UPLOAD_LIMITS } from './upload-pool';
 import {
   ChosenStorageCredential,
   DEFAULT_STORAGE_AUDIENCE,
@@ -76,26 +77,22 @@ export async function uploadModelRepository(
   log.info(`Datastore '${datastore.name}': uploading with ${describeCredential(chosen.kind)} (${chosen.reason}).`);
   const missing = repo.files.filter((f) => existing.get(`${prefix}/${f.path}`) !== f.size);
   let uploadedBytes = 0;
-  // Files go a few at a time; each large file is itself split into parallel blocks by uploadFile.
-  const queue = [...missing];
-  const worker = async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const blob = container.getBlockBlobClient(`${prefix}/${f.path}`);
-      try {
-        await blob.uploadFile(path.join(repo.root, f.path), {
-          blockSize: 8 * 1024 * 1024,
-          concurrency: 4,
-          blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
-          metadata: { sha256: f.sha256 },
-        });
-      } catch (e) {
-        throw azureError(`Uploading '${f.path}' to '${datastore.name}/${prefix}'`, e);
-      }
-      uploadedBytes += f.size;
-      log.debug(`uploaded ${f.path} (${f.size} bytes)`);
+  // Sized by the files (upload-pool.ts): many small ones in flight, large ones in parallel blocks within a byte budget.
+  await runWithinBudget(missing, (f) => f.size, UPLOAD_LIMITS, async (f) => {
+    const blob = container.getBlockBlobClient(`${prefix}/${f.path}`);
+    try {
+      await blob.uploadFile(path.join(repo.root, f.path), {
+        blockSize: UPLOAD_BLOCK_SIZE,
+        concurrency: UPLOAD_BLOCK_CONCURRENCY,
+        blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+        metadata: { sha256: f.sha256 },
+      });
+    } catch (e) {
+      throw azureError(`Uploading '${f.path}' to '${datastore.name}/${prefix}'`, e);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+    uploadedBytes += f.size;
+    log.debug(`uploaded ${f.path} (${f.size} bytes)`);
+  });
   return { datastorePath: prefix, uploadedFiles: missing.length, uploadedBytes, skippedFiles: repo.files.length - missing.length, credential: chosen.kind };
 }
 

@@ -12,7 +12,7 @@ import { readEndpoint, type EndpointState } from '../deploy/endpoint';
 import { sameShares, setTraffic, TrafficChangedElsewhere, TRAFFIC_TIMING, withoutZeroShares } from '../deploy/endpoint-traffic';
 import type { DeployPlan } from '../plan/deploy-plan';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
-import type { ExecuteDeps } from './execute-plan';
+import type { ExecuteDeps } from './execute-deps';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
 /** Smoke tests through the public URI before the new deployment is tested directly, when the split never routed to it. */

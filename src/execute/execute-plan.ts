@@ -4,7 +4,6 @@
  * header), and only then takes traffic, step by step (src/execute/canary-steps.ts). A failure leaves or puts
  * traffic back where it was before the run.
  */
-import type { AzureClients } from '../azure/clients';
 import { endpointIdentityLabel } from '../azure/error-hints';
 import type { ActionConfig } from '../config/action-config';
 import { datastoreUri } from '../deploy/arm-ids';
@@ -16,15 +15,16 @@ import { uploadModelRepository } from '../deploy/model-upload';
 import { describeCredential } from '../deploy/datastore-credential';
 import { ensureModelVersion } from '../deploy/model-version';
 import { CREATED_BY_TAG, CREATED_BY_VALUE, retirePlan, runningCost } from '../deploy/retire-plan';
-import { buildAndPushImage, describeImagePath, type RegistrySession } from '../image/triton-image';
-import type { Log } from '../log';
+import { buildAndPushImage, describeImagePath } from '../image/triton-image';
 import type { DeployPlan } from '../plan/deploy-plan';
-import type { RunReport } from '../report/run-report';
 import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { DEFAULT_RETRY } from '../transient-retry';
 import { confirmTraffic, rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
 import { runSideBySide } from './side-by-side';
+import type { ExecuteDeps } from './execute-deps';
 import { runDeploymentSmokeTest } from './smoke-gate';
+
+export type { ExecuteDeps };
 
 export interface ExecuteResult {
   endpoint: EndpointState;
@@ -33,16 +33,6 @@ export interface ExecuteResult {
   modelVersion: string;
   image?: string;
   smoke: SmokeTestResult;
-}
-
-export interface ExecuteDeps {
-  config: ActionConfig;
-  clients: AzureClients;
-  registry?: RegistrySession;
-  report: RunReport;
-  log: Log;
-  signal: AbortSignal;
-  mask: (s: string) => void;
 }
 
 export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<ExecuteResult> {

@@ -9,7 +9,7 @@ import type { DeployPlan } from '../plan/deploy-plan';
 import { loadClusteringConfig } from '../smoke-test/clustering-config';
 import { runSmokeTest, type SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { describeLatency, latencyBudgetFailure } from '../smoke-test/latency-probe';
-import type { ExecuteDeps } from './execute-plan';
+import type { ExecuteDeps } from './execute-deps';
 
 /**
  * Where Triton's /v2 API is reached. A custom container is reached through the scoring URI: the

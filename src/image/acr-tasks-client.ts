@@ -15,8 +15,7 @@ import {
   type Pipeline,
   type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
-
-export const ACR_TASKS_API_VERSION = '2019-06-01-preview';
+import { ACR_TASKS_API_VERSION } from '../azure/api-versions';
 
 /** The spec's DockerBuildRequest (the fields az acr build sets). */
 export interface DockerBuildRequest {

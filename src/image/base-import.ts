@@ -6,7 +6,8 @@
 import type { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { UserInputError } from '../errors';
 import type { Log } from '../log';
-import { MANIFEST_TYPES, type RegistryHttp } from './registry-http';
+import { MANIFEST_TYPES } from './manifest-media-types';
+import type { RegistryHttp } from './registry-http';
 
 export interface ImageReference {
   host: string;

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'crypto';
 import { deriveImageConfig, type DockerfileEdits } from './image-config';
-import { MANIFEST_TYPES, type RegistryHttp } from './registry-http';
+import { INDEX_TYPES, MANIFEST_TYPES } from './manifest-media-types';
+import type { RegistryHttp } from './registry-http';
 
 type Descriptor = { mediaType: string; digest: string; size: number; platform?: { os?: string; architecture?: string } };
 interface Manifest {
@@ -16,8 +17,6 @@ interface Manifest {
   layers: Descriptor[];
   manifests?: Descriptor[];
 }
-
-const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 
 /** The base's image manifest; from an index, the linux/amd64 one (what Azure ML's instances run). */
 async function baseManifest(http: RegistryHttp, repository: string, reference: string): Promise<{ manifest: Manifest; mediaType: string }> {

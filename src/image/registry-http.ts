@@ -6,13 +6,6 @@
 import { DEFAULT_RETRY } from '../transient-retry';
 import { accessTokenFor } from './acr-token-exchange';
 
-export const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-];
-
 export interface RegistryReply {
   status: number;
   headers: Headers;

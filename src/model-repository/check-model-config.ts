@@ -3,7 +3,7 @@
 
 import { UserInputError } from '../errors';
 import { checkFields, problemAt } from '../protobuf-text/check-fields';
-import { closestName } from '../protobuf-text/closest-name';
+import { closestName } from '../closest-name';
 import {
   TextProtoField, TextProtoMessage, fieldsNamed, isTextProtoEnum, isTextProtoMessage,
 } from '../protobuf-text/parse-text-proto';

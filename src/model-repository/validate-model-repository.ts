@@ -76,7 +76,7 @@ export async function validateModelRepository(root: string): Promise<ModelReposi
   const files: RepoFile[] = await mapWithConcurrency(toUpload, HASH_CONCURRENCY, async (e) => ({
     path: e.path,
     size: e.size,
-    sha256: await sha256OfFile(e.absPath),
+    sha256: await sha256OfFile(e.absPath, e.size),
   }));
   return { root, models, files, contentHash: repositoryContentHash(files), warnings };
 }

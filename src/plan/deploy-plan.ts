@@ -4,15 +4,10 @@ import type { ModelRepository } from '../model-repository/validate-model-reposit
 import type { EndpointState } from '../deploy/endpoint';
 import type { DeploymentState } from '../deploy/deployment';
 import type { WorkspaceInfo } from '../deploy/workspace-info';
+import type { SmokeInputs } from '../smoke-test/run-smoke-test';
 import { describeQuota, type QuotaCheck } from './quota-check';
 
-export interface SmokeInputs {
-  modelName: string;
-  labels: string[];
-  pixelFormat?: 'Rgb8' | 'Bgr8';
-  pixelRange?: '0_255' | '0_1' | '-1_1';
-  family?: 'custom_vision_s1' | 'custom_vision_compact';
-}
+export type { SmokeInputs };
 
 export interface DeployPlan {
   workspace: WorkspaceInfo;

@@ -12,7 +12,7 @@
  * holds none anyway).
  */
 import { UserInputError } from '../errors';
-import { editDistance } from '../protobuf-text/closest-name';
+import { editDistance } from '../closest-name';
 import type { ComputeQuotaReading, UsageInfo } from '../deploy/compute-quota';
 
 export interface QuotaLine {

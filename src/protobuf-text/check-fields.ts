@@ -4,7 +4,7 @@
 // (https://protobuf.dev/reference/protobuf/textformat-spec/#maps).
 
 import { UserInputError } from '../errors';
-import { closestName } from './closest-name';
+import { closestName } from '../closest-name';
 import { TextProtoField, TextProtoMessage, TextProtoValue, isTextProtoEnum, isTextProtoMessage } from './parse-text-proto';
 
 export type ScalarType = 'string' | 'int' | 'float' | 'bool' | 'enum';

@@ -14,6 +14,14 @@ import { KServeClient, KServeRequestError } from './kserve-client';
 import { describeLatency, measureLatency, type LatencyFigures } from './latency-probe';
 export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
 export { checkLabelCount } from './families/label-count';
+export { FAMILY_IDS, type CustomVisionFamily, type FamilyId, type SmokeInputs } from './families/family-contract';
+export {
+  CUSTOM_VISION_PREPROCESSINGS,
+  XY_ACTIVATIONS,
+  conventionFromMetadata,
+  type CustomVisionPreprocessing,
+  type XyActivation,
+} from './families/custom-vision-preprocessing';
 import { PreprocessingSearch, describeOutcomes, preprocessingAdvice, searchPreprocessing } from './preprocessing-search';
 import { RgbImage } from './rgb-image';
 import { Scoring, describeScoring, scoreThresholdScoring } from './score-rule';

@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { ActionConfig } from '../config/action-config';
 import type { Log } from '../log';
 import { validateModelRepository, type ModelRepository } from '../model-repository/validate-model-repository';
-import type { SmokeInputs } from '../plan/deploy-plan';
+import type { SmokeInputs } from '../smoke-test/run-smoke-test';
 import { describeCustomVisionPlan, type CustomVisionPlan } from './custom-vision/custom-vision-plan';
 import { planCustomVisionSource, prepareCustomVisionModel, type CustomVisionSettings } from './custom-vision/prepare-custom-vision-model';
 

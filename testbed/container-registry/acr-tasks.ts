@@ -9,13 +9,14 @@
 import { spawn } from 'child_process';
 import { randomUUID } from 'crypto';
 import { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, SASProtocol, StorageSharedKeyCredential, type ContainerClient } from '@azure/storage-blob';
+import { ACR_TASKS_API_VERSION } from '../api-versions';
 import type { TestbedContext } from '../context';
 import type { Router, TestbedRequest } from '../server/router';
 import { TestbedHttpError } from '../server/router';
 import { trustingStoragePipeline } from '../tls/ca-trust';
 import { checkScope } from './registry-resource';
 
-export const TASKS_API_VERSIONS = ['2019-06-01-preview'];
+export const TASKS_API_VERSIONS = [ACR_TASKS_API_VERSION];
 export const SOURCE_CONTAINER = 'acr-build-sources';
 export const LOG_CONTAINER = 'acr-build-logs';
 

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'crypto';
 import type { TestbedContext } from '../context';
+import { DOCKER_MANIFEST, OCI_MANIFEST } from '../manifest-media-types';
 import type { Router, TestbedRequest } from '../server/router';
 import { TestbedHttpError } from '../server/router';
 import { checkScope } from './registry-resource';
@@ -23,10 +24,7 @@ export interface SourceRegistry {
 
 type Status = { status: 'InProgress' | 'Succeeded' | 'Failed'; startTime: string; endTime?: string; error?: { code: string; message: string } };
 
-const MANIFEST_ACCEPT = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+const MANIFEST_ACCEPT = [OCI_MANIFEST, DOCKER_MANIFEST].join(', ');
 
 async function copyImage(source: SourceRegistry, targetBackend: string, repository: string, reference: string, targetTags: string[]): Promise<void> {
   const src = source.backendUrl.replace(/\/+$/, '');
@@ -34,7 +32,7 @@ async function copyImage(source: SourceRegistry, targetBackend: string, reposito
   const res = await fetch(`${src}/v2/${repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
   if (res.status === 404) throw Object.assign(new Error(`Invalid message NotFound NotFound {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"${reference}"}}]}`), { code: 'InvalidParameters' });
   if (!res.ok) throw new Error(`source registry answered ${res.status}`);
-  const contentType = res.headers.get('content-type') ?? 'application/vnd.docker.distribution.manifest.v2+json';
+  const contentType = res.headers.get('content-type') ?? DOCKER_MANIFEST;
   const manifest = Buffer.from(await res.arrayBuffer());
   const parsed = JSON.parse(manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
   for (const [targetRepo] of targetTags.map((t) => t.split(':'))) {

@@ -2,11 +2,12 @@
  * ARM Microsoft.ContainerRegistry/registries (spec 2023-07-01): GET of the one registry and the
  * resource group's list, shaped like the spec's RegistryGet example; loginServer is the local ACR front.
  */
+import { REGISTRY_API_VERSION } from '../api-versions';
 import type { TestbedContext } from '../context';
 import type { Router, TestbedRequest } from '../server/router';
 import { TestbedHttpError } from '../server/router';
 
-export const REGISTRY_API_VERSIONS = ['2023-07-01'];
+export const REGISTRY_API_VERSIONS = [REGISTRY_API_VERSION];
 const PROVIDER_PATH = '/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.ContainerRegistry/registries';
 
 export function registryResource(ctx: TestbedContext, createdAt: string): Record<string, unknown> {

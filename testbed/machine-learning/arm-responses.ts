@@ -1,8 +1,9 @@
 // What every Azure ML ARM handler shares: api-version check, caller identity for systemData, and
 // ARM-shaped errors (`{ error: { code, message } }`, rendered by the server from TestbedHttpError).
+import { ML_API_VERSION } from '../api-versions';
 import { TestbedHttpError, TestbedRequest } from '../server/router';
 
-export const API_VERSION = '2022-10-01';
+export const API_VERSION = ML_API_VERSION;
 
 /** ARM answers a missing or unsupported api-version with 400 before the provider sees the call. */
 export function requireApiVersion(req: TestbedRequest): void {

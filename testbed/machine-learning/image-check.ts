@@ -1,14 +1,10 @@
 // The "image pull" step of provisioning: does the environment's image exist in the workspace's
 // registry? Asked of the docker-registry backend directly, as the Distribution spec defines:
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#checking-if-content-exists-in-the-registry
+import { MANIFEST_TYPES } from '../manifest-media-types';
 import { parseImageReference } from './arm-ids';
 
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
+const MANIFEST_ACCEPT = MANIFEST_TYPES.join(', ');
 
 export interface RegistryView {
   /** Hosts that name the workspace registry: its login server and `<name>.azurecr.io`. */
@@ -33,7 +29,7 @@ export async function checkImageExists(image: string, registry: RegistryView): P
   const url = `${registry.backendUrl.replace(/\/+$/, '')}/v2/${ref.repository}/manifests/${ref.reference}`;
   let response: Response;
   try {
-    response = await fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES } });
+    response = await fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_ACCEPT } });
   } catch (e) {
     return { ok: false, message: `Failed to pull image '${image}': the registry did not answer (${e instanceof Error ? e.message : String(e)}).` };
   }

@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { ACR_TASKS_API_VERSION, ML_API_VERSION, REGISTRY_API_VERSION } from '../api-versions';
 import type { ArmExchange } from '../server/https-server';
 
 export interface SpecViolation {
@@ -17,10 +18,10 @@ export interface SpecViolation {
 
 /** The specs the test bed serves, relative to the reference directory. */
 export const SWAGGER_PATTERNS = [
-  'specification/machinelearningservices/resource-manager/**/2022-10-01/*.json',
-  'specification/containerregistry/resource-manager/**/2023-07-01/*.json',
+  `specification/machinelearningservices/resource-manager/**/${ML_API_VERSION}/*.json`,
+  `specification/containerregistry/resource-manager/**/${REGISTRY_API_VERSION}/*.json`,
   // ACR Tasks (scheduleRun, runs, build source upload and log URLs).
-  'specification/containerregistry/resource-manager/**/2019-06-01-preview/*.json',
+  `specification/containerregistry/resource-manager/**/${ACR_TASKS_API_VERSION}/*.json`,
 ];
 
 interface ValidationResult {

@@ -61,7 +61,7 @@ it('fails before any traffic change when the p95 is over latency-p95-budget, wit
   // No HTTPS inference through the test bed answers within 0.1 ms.
   const run = await fx.run({ ...inputs, 'endpoint-name': 'gh-slow', 'latency-p95-budget': '0.1', 'latency-requests': '10' });
   expect(run.exitCode).not.toBe(0);
-  expect(run.log).toMatch(/::error::p95 latency [\d.]+ ms exceeds latency-p95-budget 0\.1 ms \(10 request\(s\): p50 /);
+  expect(run.log).toMatch(/::error::The smoke test of triton-[0-9a-f]+ failed: p95 latency [\d.]+ ms exceeds latency-p95-budget 0\.1 ms \(10 request\(s\): p50 /);
   expect(run.log).not.toMatch(/Traffic -> /);
   expect(run.summary).toMatch(/<td>latency<\/td><td>❌ fail<\/td><td>10 request\(s\): p50 [\d.]+ ms, p95 [\d.]+ ms, max [\d.]+ ms, [\d.]+ requests\/s via triton-[^;]*; budget p95 0\.1 ms<\/td>/);
   expect(run.summary).toMatch(/<td>❌ [\d.]+ ms<\/td><td>[\d.]+ ms<\/td><td>[\d.]+\/s<\/td><td>0\.1 ms<\/td>/);

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { MessageSchema, checkFields } from '../../../src/protobuf-text/check-fields';
-import { closestName, editDistance } from '../../../src/protobuf-text/closest-name';
+import { closestName, editDistance } from '../../../src/closest-name';
 import { parseTextProto } from '../../../src/protobuf-text/parse-text-proto';
 
 // PostprocessingConfig from tao_triton/python/proto/postprocessor_config.proto

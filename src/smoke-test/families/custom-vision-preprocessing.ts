@@ -2,24 +2,13 @@
 // docs/adr/010-custom-vision-preprocessing.md): the export's metadata, its README and scorers do not
 // always name the same channel order and value range, so the smoke test can try the others.
 
-import type { PixelFormat, PixelRange } from './model-family';
+import type { PixelConvention, PixelRange } from './family-contract';
+
+export { XY_ACTIVATIONS, type PixelConvention, type XyActivation } from './family-contract';
 
 /** Values of input 'custom-vision-preprocessing'; 'auto' is the export's ONNX metadata. */
 export const CUSTOM_VISION_PREPROCESSINGS = ['auto', 'rgb-0-1', 'rgb-0-255', 'bgr-0-1', 'bgr-0-255'] as const;
 export type CustomVisionPreprocessing = (typeof CUSTOM_VISION_PREPROCESSINGS)[number];
-
-/**
- * Values of input 'custom-vision-xy-activation': how the compact export's tx/ty become a centre
- * inside its grid cell. 'sigmoid' as the export's own object_detection.py; 'none' as
- * Azure-Samples/customvision-export-samples' onnx/object_detection/predict.py.
- */
-export const XY_ACTIVATIONS = ['sigmoid', 'none'] as const;
-export type XyActivation = (typeof XY_ACTIVATIONS)[number];
-
-export interface PixelConvention {
-  pixelFormat: PixelFormat;
-  pixelRange: PixelRange;
-}
 
 /** The four conventions the references show, in the order they are tried. */
 const SEARCHED: readonly PixelConvention[] = [

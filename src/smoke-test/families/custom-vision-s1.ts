@@ -7,7 +7,7 @@
 import { Detection } from '../detection';
 import { RgbImage } from '../rgb-image';
 import { imageInputLayout, imageTensor, resolvedSize } from './image-input';
-import type { DecodeOptions, ModelFamily, ModelSignature, PreparedRequest } from './model-family';
+import type { DecodeOptions, ModelFamily, ModelSignature, PreparedRequest } from './family-contract';
 import { TopScores, clamp, labelFor, outputValues } from './output-tensors';
 
 const INPUT = 'image_tensor';

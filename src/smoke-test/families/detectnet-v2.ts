@@ -11,7 +11,7 @@ import { RgbImage } from '../rgb-image';
 import { ScoreRule, Scoring, scoreThresholdScoring } from '../score-rule';
 import { classCandidates, clusterCandidates, DetectNetGrid, effectiveNms } from './detectnet-v2-postprocess';
 import { imageInputLayout, imageTensor } from './image-input';
-import type { DecodeOptions, ModelFamily, ModelSignature, PreparedRequest, TensorSignature } from './model-family';
+import type { DecodeOptions, ModelFamily, ModelSignature, PreparedRequest, TensorSignature } from './family-contract';
 import { TopScores, labelFor, outputValues } from './output-tensors';
 
 const COV = 'output_cov/Sigmoid';

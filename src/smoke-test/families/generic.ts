@@ -4,7 +4,7 @@
 import { Detection } from '../detection';
 import { RgbImage } from '../rgb-image';
 import { imageInputLayout, imageTensor, resolvedSize } from './image-input';
-import type { DecodeOptions, GenericModelSettings, ModelFamily, ModelSignature, PreparedRequest } from './model-family';
+import type { DecodeOptions, GenericModelSettings, ModelFamily, ModelSignature, PreparedRequest } from './family-contract';
 import { TopScores, clamp, labelFor, outputValues } from './output-tensors';
 
 /** Why the generic settings do not fit the model, or undefined when they do. */

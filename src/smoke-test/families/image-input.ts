@@ -3,7 +3,7 @@
 import { resizeBilinear } from '../resize';
 import { RgbImage } from '../rgb-image';
 import { Tensor, TensorDatatype, floatToHalf } from '../tensors';
-import type { PixelFormat, PixelRange, TensorSignature } from './model-family';
+import type { PixelFormat, PixelRange, TensorSignature } from './family-contract';
 
 export interface ImageInputLayout {
   layout: 'NCHW' | 'NHWC';

@@ -5,7 +5,8 @@
 import { quoteLabels } from '../../config/labels-file';
 import { UserInputError } from '../../errors';
 import type { TritonModel } from '../../model-repository/triton-model';
-import { pickFamily, type FamilyId, type ModelSignature } from './model-family';
+import type { FamilyId, ModelSignature } from './family-contract';
+import { pickFamily } from './model-family';
 
 /** config.pbtxt's view of the model as Triton's metadata will show it (batch dimension -1, 'FP32' not 'TYPE_FP32'). */
 export function signatureFromConfig(model: TritonModel): ModelSignature {

@@ -2,89 +2,27 @@
 // input and its outputs into detections. pickFamily chooses one from the served model's metadata.
 
 import { UserInputError } from '../../errors';
-import { ClusteringConfig } from '../clustering-config';
-import { Detection } from '../detection';
-import { RgbImage } from '../rgb-image';
-import { Scoring } from '../score-rule';
-import { Tensor } from '../tensors';
 import { customVisionCompactFamily } from './custom-vision-compact';
-import type { PixelConvention, XyActivation } from './custom-vision-preprocessing';
 import { customVisionS1Family } from './custom-vision-s1';
 import { detectNetV2Family } from './detectnet-v2';
+import { FAMILY_IDS, type DecodeOptions, type FamilyId, type ModelFamily, type ModelSignature, type TensorSignature } from './family-contract';
 import { genericFamily, genericSettingsProblem } from './generic';
 
-export type FamilyId = 'detectnet_v2' | 'custom_vision_s1' | 'custom_vision_compact' | 'generic';
-
-export const FAMILY_IDS: readonly FamilyId[] = ['detectnet_v2', 'custom_vision_s1', 'custom_vision_compact', 'generic'];
-
-export interface TensorSignature {
-  name: string;
-  datatype: string;
-  shape: number[];
-}
-
-/** From KServe model metadata: shapes include the batch dimension as -1 when Triton batches. */
-export interface ModelSignature {
-  name: string;
-  inputs: TensorSignature[];
-  outputs: TensorSignature[];
-}
-
-export type PixelFormat = 'Rgb8' | 'Bgr8';
-export type PixelRange = '0_255' | '0_1' | '-1_1';
-
-export interface GenericModelSettings {
-  input: string;
-  boxes: string;
-  scores: string;
-  classes: string;
-  /** Normalized to [0,1], or pixels of the model input. */
-  boxFormat: 'xyxy_normalized' | 'xyxy_pixels';
-  scale: '0_1' | '0_255';
-  pixelFormat: PixelFormat;
-}
-
-export interface DecodeOptions {
-  scoreThreshold: number;
-  labels: string[];
-  /** DetectNet_v2 only; TAO's defaults for every label when absent. */
-  clustering?: ClusteringConfig;
-  /** Custom Vision: from the ONNX metadata Image.BitmapPixelFormat / Image.NominalPixelRange. */
-  pixelFormat?: PixelFormat;
-  pixelRange?: PixelRange;
-  /** Custom Vision compact: how tx/ty become the centre in a cell; 'sigmoid' when absent. */
-  xyActivation?: XyActivation;
-  generic?: GenericModelSettings;
-}
-
-export interface DecodeResult {
-  detections: Detection[];
-  /** The best 5 raw candidate scores before thresholding: tells a threshold problem from a broken model. */
-  topRawScores: { label: string; score: number }[];
-}
-
-export interface PreparedRequest {
-  inputs: Tensor[];
-  outputNames: string[];
-  /** What the scores mean and which threshold applies; absent: plain scores against 'score-threshold'. */
-  scoring?: Scoring;
-  decode(outputs: Tensor[]): DecodeResult;
-}
-
-export interface ModelFamily {
-  id: FamilyId;
-  /** What the family's tensors look like, for error messages. */
-  expects: string;
-  matches(sig: ModelSignature): boolean;
-  /** How many classes the outputs imply, when their shapes tell (checked against the labels before deploying). */
-  classCount?(sig: ModelSignature): number | undefined;
-  /**
-   * Custom Vision only: the convention sent when DecodeOptions names none. Families that have it
-   * take pixelFormat / pixelRange, and the smoke test may try the others (preprocessing-search.ts).
-   */
-  defaultPixels?: PixelConvention;
-  prepare(image: RgbImage, sig: ModelSignature, opts: DecodeOptions): PreparedRequest;
-}
+export {
+  FAMILY_IDS,
+  type CustomVisionFamily,
+  type DecodeOptions,
+  type DecodeResult,
+  type FamilyId,
+  type GenericModelSettings,
+  type ModelFamily,
+  type ModelSignature,
+  type PixelFormat,
+  type PixelRange,
+  type PreparedRequest,
+  type SmokeInputs,
+  type TensorSignature,
+} from './family-contract';
 
 const AUTO_FAMILIES: readonly ModelFamily[] = [detectNetV2Family, customVisionS1Family, customVisionCompactFamily];
 

@@ -8,10 +8,33 @@ import type { Log } from '../../log';
 import type { LabeledDataset } from './dataset/load-dataset';
 import { describeImageSync, planImageSync } from './image-sync';
 import { onnxExport } from './model-export';
-import type { CustomVisionSettings } from './prepare-custom-vision-model';
 import { findProject } from './project-setup';
 import type { Iteration, TrainingClient } from './training-client';
 import { getGivenIteration, latestCompleted } from './training-run';
+
+/** What a Custom Vision source takes (inputs custom-vision-*). */
+export interface CustomVisionSettings {
+  endpoint: string;
+  trainingKey: string;
+  projectName?: string;
+  projectId?: string;
+  iterationId?: string;
+  domain: 'General (compact) [S1]' | 'General (compact)';
+  datasetDir?: string;
+  datasetFormat: 'auto' | 'coco' | 'voc';
+  forceTrain: boolean;
+  publishName?: string;
+  predictionResourceId?: string;
+  /** Advanced training with this budget; Regular training when unset. */
+  trainingBudgetHours?: number;
+  workDir: string;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  /** Triton model name; default: the project name, folder-safe. */
+  modelName?: string;
+  /** Runs after the local checks and before the first Custom Vision call (the caller signs in to Azure here). */
+  beforeRemote?: () => Promise<unknown>;
+}
 
 export interface CustomVisionPlan {
   project: { name: string; id?: string; domain: string; action: 'create' | 'reuse' };

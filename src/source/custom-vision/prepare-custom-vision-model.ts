@@ -8,9 +8,9 @@ import * as path from 'path';
 import { UserInputError } from '../../errors';
 import type { Log } from '../../log';
 import { readOnnxMetadata, readOnnxSignature } from '../../model-repository/validate-model-repository';
-import { conventionFromMetadata } from '../../smoke-test/families/custom-vision-preprocessing';
+import { conventionFromMetadata } from '../../smoke-test/run-smoke-test';
 import { loadDataset, LabeledDataset } from './dataset/load-dataset';
-import { planCustomVisionModel, type CustomVisionPlan } from './custom-vision-plan';
+import { planCustomVisionModel, type CustomVisionPlan, type CustomVisionSettings } from './custom-vision-plan';
 import { readExportPackage } from './export-package';
 import { syncImages } from './image-sync';
 import { downloadOnnxExport } from './model-export';
@@ -22,28 +22,7 @@ import { TrainingClient, type Iteration } from './training-client';
 import { getGivenIteration, latestCompleted, publishIfAsked, trainOrReuse, waitForIteration } from './training-run';
 import { CustomVisionFamily, familyOfSignature, modelNameFor, writeTritonRepository } from './triton-repository-writer';
 
-export interface CustomVisionSettings {
-  endpoint: string;
-  trainingKey: string;
-  projectName?: string;
-  projectId?: string;
-  iterationId?: string;
-  domain: 'General (compact) [S1]' | 'General (compact)';
-  datasetDir?: string;
-  datasetFormat: 'auto' | 'coco' | 'voc';
-  forceTrain: boolean;
-  publishName?: string;
-  predictionResourceId?: string;
-  /** Advanced training with this budget; Regular training when unset. */
-  trainingBudgetHours?: number;
-  workDir: string;
-  pollIntervalMs: number;
-  timeoutMs: number;
-  /** Triton model name; default: the project name, folder-safe. */
-  modelName?: string;
-  /** Runs after the local checks and before the first Custom Vision call (the caller signs in to Azure here). */
-  beforeRemote?: () => Promise<unknown>;
-}
+export type { CustomVisionSettings };
 
 export interface CustomVisionModel {
   /** A Triton model repository built from the export. */

@@ -11,8 +11,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { OnnxSignature, OnnxTensorInfo } from '../../model-repository/validate-model-repository';
 import { TRITON_TYPE_OF_ONNX } from '../../model-repository/validate-model-repository';
+import type { CustomVisionFamily } from '../../smoke-test/run-smoke-test';
 
-export type CustomVisionFamily = 'custom_vision_s1' | 'custom_vision_compact';
+export type { CustomVisionFamily };
 
 /** The family the model's tensor names say (they differ between the two exportable OD domains). */
 export function familyOfSignature(sig: OnnxSignature): CustomVisionFamily | undefined {

@@ -1,3 +1,4 @@
+// Levenshtein distance and the nearest name, for "did you mean" hints (config inputs, YAML fields, config.pbtxt, quota families).
 /** Levenshtein distance (insert, delete, substitute each cost 1). */
 export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
