@@ -71,7 +71,7 @@ it('fails before any traffic change when the p95 is over latency-p95-budget, wit
   expect(ep?.deployments ?? []).toEqual([]);
   const [d] = await deployments();
   expect(d.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
-  expect(d.statuses[1].description).toMatch(/^p95 latency/);
+  expect(d.statuses[1].description).toMatch(/failed: p95 latency/);
 });
 
 it('says once that the token lacks deployments: write, and deploys anyway', async () => {
