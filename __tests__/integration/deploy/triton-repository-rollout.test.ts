@@ -201,11 +201,11 @@ it("builds the user's own Dockerfile and context instead of the rendered one", a
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'libpostprocess.so'), 'extra library the TAO triton-apps image would carry');
   fs.writeFileSync(path.join(dir, 'Dockerfile'), `FROM ${fx.baseImage}\nCOPY libpostprocess.so /opt/tritonserver/lib/\nEXPOSE 8000\nCMD ["tritonserver", "--model-repository=/models/model_repository"]\n`);
-  const run = await fx.run({ ...inputs, 'endpoint-name': 'own-image', dockerfile: 'docker/Dockerfile', 'image-repository': 'tao-apps' });
+  const run = await fx.run({ ...inputs, 'endpoint-name': 'own-image', dockerfile: 'docker/Dockerfile', 'image-repository': 'tao-apps', 'image-build': 'docker' });
   expect({ code: run.exitCode, log: run.exitCode ? tail(run) : '' }).toEqual({ code: 0, log: '' });
   expect(run.outputs.image).toMatch(/\/tao-apps@sha256:/);
   // Same Dockerfile and context again: the content tag is in the registry, nothing is built.
-  const again = await fx.run({ ...inputs, 'endpoint-name': 'own-image', dockerfile: 'docker/Dockerfile', 'image-repository': 'tao-apps' });
+  const again = await fx.run({ ...inputs, 'endpoint-name': 'own-image', dockerfile: 'docker/Dockerfile', 'image-repository': 'tao-apps', 'image-build': 'docker' });
   expect(again.log).toMatch(/image .*tao-apps:c-[0-9a-f]+: reuse/);
   expect(again.log).not.toMatch(/building /);
 });
