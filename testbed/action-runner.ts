@@ -53,6 +53,8 @@ export async function runAction(args: {
   killWhen?: RegExp;
   /** Send SIGTERM when this settles (e.g. once the test bed holds a given request). */
   killOn?: Promise<unknown>;
+  /** Called with the action's process id once it is started (memory sampling, a hard kill). */
+  onSpawn?: (pid: number) => void;
 }): Promise<ActionRun> {
   fs.mkdirSync(args.runnerTemp, { recursive: true });
   const outputFile = path.join(args.runnerTemp, 'github_output');
@@ -81,6 +83,7 @@ export async function runAction(args: {
   };
   for (const [name, value] of Object.entries(args.inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const child = spawn(process.execPath, actionEntry(), { cwd: args.workspaceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) args.onSpawn?.(child.pid);
   let log = '';
   // A person watching sees what the runner would show: groups as headings, annotations as labelled
   // lines, no debug lines, no mask commands, masked values as ***.

@@ -4,7 +4,7 @@
  * Unauthenticated calls get ACR's 401 challenge so docker and dockerd do the token dance.
  */
 import * as http from 'http';
-import { FaultScript } from '../server/faults';
+import { FaultScript, hasRawBody, isStatusFault, writeRawFault } from '../server/faults';
 import { encodeBody, flattenHeaders, readBody } from '../server/https-server';
 import { RequestLog, redactBody, redactHeaders } from '../server/request-log';
 import type { TestbedResponse } from '../server/router';
@@ -91,23 +91,25 @@ async function handle(options: AcrLoginServerOptions, req: http.IncomingMessage,
     res.end(encoded.body);
   };
 
-  let fault = options.faults.take(method, url.pathname);
-  if (fault && ('hang' in fault || 'delayMs' in fault)) {
-    const goOn = await options.faults.hold(req.socket, method, url.pathname, 'delayMs' in fault ? fault.delayMs : undefined);
-    if (!goOn) {
-      record(0, undefined, undefined, 'held until the connection closed');
-      return;
-    }
-    fault = undefined;
+  const taken = options.faults.take(method, url.pathname);
+  if (taken && !(await options.faults.holdFor(taken, req.socket, method, url.pathname))) {
+    record(0, undefined, undefined, 'held until the connection closed');
+    return;
   }
+  const fault = taken && ('drop' in taken || isStatusFault(taken)) ? taken : undefined;
   if (fault && 'drop' in fault) {
     record(0, undefined, undefined, 'dropped connection');
     req.socket.destroy();
     return;
   }
+  if (fault && hasRawBody(fault)) {
+    const size = await writeRawFault(res, fault, {});
+    record(fault.status, undefined, Buffer.from(`<${size} bytes>`), `raw status ${fault.status}`);
+    return;
+  }
   if (fault) {
     const faultHeaders: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
-    send({ status: fault.status, headers: faultHeaders, body: fault.body ?? { errors: [{ code: 'TOOMANYREQUESTS', message: 'scripted fault' }] } }, undefined, `status ${fault.status}`);
+    send({ status: fault.status, headers: { ...faultHeaders, ...(fault.headers ?? {}) }, body: fault.body ?? { errors: [{ code: 'TOOMANYREQUESTS', message: 'scripted fault' }] } }, undefined, `status ${fault.status}`);
     return;
   }
 

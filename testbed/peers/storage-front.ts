@@ -6,7 +6,7 @@
  */
 import * as http from 'http';
 import * as https from 'https';
-import type { FaultScript } from '../server/faults';
+import { hasRawBody, isStatusFault, writeRawFault, type FaultScript } from '../server/faults';
 import { flattenHeaders } from '../server/https-server';
 import { redactHeaders, type RequestLog } from '../server/request-log';
 
@@ -20,12 +20,13 @@ export interface StorageFrontOptions {
 }
 
 /** The storage service's error shape: x-ms-error-code and an XML body. */
-function storageError(res: http.ServerResponse, status: number, retryAfter?: number): void {
+function storageError(res: http.ServerResponse, status: number, retryAfter?: number, extraHeaders: Record<string, string> = {}): void {
   const code = status === 503 ? 'ServerBusy' : status === 500 ? 'InternalError' : status === 403 ? 'AuthorizationFailure' : status === 429 ? 'TooManyRequests' : 'ScriptedFault';
   const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Scripted fault with status ${status}.</Message></Error>`;
   res.writeHead(status, {
     'content-type': 'application/xml', 'x-ms-error-code': code, 'content-length': String(Buffer.byteLength(body)),
     ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}),
+    ...extraHeaders,
   });
   res.end(body);
 }
@@ -42,24 +43,27 @@ async function handle(options: StorageFrontOptions, req: http.IncomingMessage, r
   const record = (status: number, fault?: string) =>
     options.requestLog.add({ server: 'storage', method, url: `${url.pathname}${url.search}`, status, durationMs: Date.now() - started, requestHeaders: redactHeaders(headers), fault });
 
-  let fault = options.faults.take(method, url.pathname);
-  if (fault && ('hang' in fault || 'delayMs' in fault)) {
-    const goOn = await options.faults.hold(req.socket, method, url.pathname, 'delayMs' in fault ? fault.delayMs : undefined);
-    if (!goOn) {
-      record(0, 'held until the connection closed');
-      return;
-    }
-    fault = undefined;
+  const taken = options.faults.take(method, url.pathname);
+  if (taken && !(await options.faults.holdFor(taken, req.socket, method, url.pathname))) {
+    record(0, 'held until the connection closed');
+    return;
   }
+  const fault = taken && ('drop' in taken || isStatusFault(taken)) ? taken : undefined;
   if (fault && 'drop' in fault) {
     record(0, 'dropped connection');
     req.socket.destroy();
     return;
   }
+  if (fault && hasRawBody(fault)) {
+    req.resume();
+    await writeRawFault(res, fault, {});
+    record(fault.status, `raw status ${fault.status}`);
+    return;
+  }
   if (fault) {
     req.resume();
     record(fault.status, `status ${fault.status}`);
-    storageError(res, fault.status, fault.retryAfter);
+    storageError(res, fault.status, fault.retryAfter, fault.headers);
     return;
   }
   const upstream = https.request(

@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as http from 'http';
 import * as https from 'https';
-import { FaultScript, defaultFaultBody } from './faults';
+import { FaultScript, defaultFaultBody, hasRawBody, isStatusFault, writeRawFault } from './faults';
 import { RecordedExchange, RequestLog, redactBody, redactHeaders } from './request-log';
 import { RouteTable, TestbedHttpError, TestbedRequest, TestbedResponse } from './router';
 
@@ -131,25 +131,29 @@ async function handle(options: MainServerOptions, req: http.IncomingMessage, res
           responseBody: redactBody(responseBody, responseType), fault,
         });
 
-  let fault = isControl ? undefined : options.faults.take(method, request.path);
-  if (fault && ('hang' in fault || 'delayMs' in fault)) {
-    const goOn = await options.faults.hold(req.socket, method, request.path, 'delayMs' in fault ? fault.delayMs : undefined);
-    if (!goOn) {
-      record(0, undefined, undefined, 'held until the connection closed');
-      return;
-    }
-    fault = undefined;
+  const taken = isControl ? undefined : options.faults.take(method, request.path);
+  // Held: `hang` until the client gives up or the test bed stops, `delayMs` then answered (as usual, or
+  // with the fault's status / drop when it has one).
+  if (taken && !(await options.faults.holdFor(taken, req.socket, method, request.path))) {
+    record(0, undefined, undefined, 'held until the connection closed');
+    return;
   }
+  const fault = taken && ('drop' in taken || isStatusFault(taken)) ? taken : undefined;
   if (fault && 'drop' in fault) {
     record(0, undefined, undefined, 'dropped connection');
     req.socket.destroy();
+    return;
+  }
+  if (fault && hasRawBody(fault)) {
+    const size = await writeRawFault(res, fault, { 'x-ms-request-id': crypto.randomUUID() });
+    record(fault.status, Buffer.from(`<${size} bytes>`), 'text/plain', `raw status ${fault.status}`);
     return;
   }
   let response: TestbedResponse;
   if (fault) {
     const faultHeaders: Record<string, string> = {};
     if (fault.retryAfter !== undefined) faultHeaders['retry-after'] = String(fault.retryAfter);
-    response = { status: fault.status, headers: faultHeaders, body: fault.body ?? defaultFaultBody(fault.status) };
+    response = { status: fault.status, headers: { ...faultHeaders, ...(fault.headers ?? {}) }, body: fault.body ?? defaultFaultBody(fault.status) };
   } else {
     response = await dispatch(options, request);
   }
@@ -157,7 +161,7 @@ async function handle(options: MainServerOptions, req: http.IncomingMessage, res
   const requestId = crypto.randomUUID();
   const responseHeaders = { 'x-ms-request-id': requestId, 'x-ms-correlation-request-id': headers['x-ms-correlation-request-id'] ?? requestId, ...encoded.headers };
   const responseType = Object.entries(responseHeaders).find(([h]) => h.toLowerCase() === 'content-type')?.[1];
-  record(response.status, encoded.body, responseType, fault ? `status ${response.status}` : undefined);
+  record(response.status, encoded.body, responseType, fault ? `status ${response.status}` : taken ? `delayed ${(taken as { delayMs: number }).delayMs} ms` : undefined);
   if (!isControl && !fault) options.requestLog.noteIssued('main', `${url.pathname}${url.search}`, headers['user-agent'] ?? '', encoded.body, responseType);
   if (!fault && isArmRequest(request.path, url.searchParams)) {
     options.onArmExchange({
