@@ -139,7 +139,8 @@ function connectionFailure(e: unknown): string {
   return cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
 }
 
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const onAbort = () => {

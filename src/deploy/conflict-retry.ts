@@ -5,7 +5,7 @@
  * Endpoint traffic has its own wait, which reads the endpoint until it is idle (endpoint-traffic.ts).
  */
 import type { Log } from '../log';
-import { retryAfterMs } from '../transient-retry';
+import { abortableSleep, retryAfterMs } from '../transient-retry';
 
 export interface ConflictTiming {
   /** First wait; it doubles on each further 409, up to maxWaitMs. */
@@ -34,22 +34,8 @@ export async function retryOnConflict<T>(what: string, write: () => Promise<T>, 
       if (!isConflict(e) || attempt > timing.retries || signal.aborted) throw e;
       const wait = Math.min(retryAfterOf(e) ?? timing.waitMs * 2 ** (attempt - 1), timing.maxWaitMs);
       log.info(`${what}: 409 Conflict (another operation runs on it); trying again in ${Math.round(wait / 1000)} s (retry ${attempt} of ${timing.retries})`);
-      await pause(wait, signal);
+      await abortableSleep(wait, signal);
     }
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

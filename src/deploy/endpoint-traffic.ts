@@ -6,6 +6,7 @@
  * the endpoint (Azure answers 409 then); after writing, it reads until the new traffic shows, since
  * reads can lag the write that just finished.
  */
+import { abortableSleep } from '../transient-retry';
 import type { OnlineEndpoint } from '@azure/arm-machinelearning';
 import type { AzureClients } from '../azure/clients';
 import { azureError } from '../azure/azure-errors';
@@ -90,20 +91,6 @@ export class TrafficChangedElsewhere extends Error {
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Reads the endpoint until no operation runs on it. There is no poller for another client's operation,
@@ -120,7 +107,7 @@ export async function waitForIdleEndpoint(clients: AzureClients, name: string, s
       beat = Date.now();
       log.info(`  ... endpoint ${name}: still ${state.provisioningState}, ${Math.round((beat - started) / 1000)} s`);
     }
-    await pause(timing.busyPollMs, signal);
+    await abortableSleep(timing.busyPollMs, signal);
     state = await readEndpoint(clients, name);
   }
   if (!state.exists) throw new Error(`Endpoint '${name}' no longer exists; traffic cannot be set.`);
@@ -176,7 +163,7 @@ async function readUntilTraffic(
       );
     }
     if (read === 1) log.info(`  ... endpoint ${name} still reads the old traffic ${JSON.stringify(state.traffic)}; reading again`);
-    await pause(timing.lagPollMs, signal);
+    await abortableSleep(timing.lagPollMs, signal);
     state = await readEndpoint(clients, name);
   }
   return state;

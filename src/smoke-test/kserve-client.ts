@@ -1,6 +1,7 @@
 // Client for a Triton server behind an Azure ML online endpoint, over the KServe v2 HTTP protocol
 // (../shared/reference/kserve/inference_rest.md) with Triton's binary tensor data and model
 // configuration extensions (../shared/reference/triton/).
+import { abortableSleep } from '../transient-retry';
 import * as http from 'http';
 import { Log } from '../log';
 import { HttpExchange, KServeRequestError, agentFor, responseError, send } from './kserve-http';
@@ -114,7 +115,7 @@ export class KServeClient {
           this.pathOf('v2/health/ready'),
         );
       }
-      await sleep(delay, signal);
+      await abortableSleep(delay, signal);
     }
   }
 
@@ -188,7 +189,7 @@ export class KServeClient {
       if (attempt >= attempts) throw error;
       const delay = Math.min(error.retryAfterMs ?? this.backoff(attempt), 60_000);
       this.options.log.info(`${method} ${error.path}: ${error.status ? `HTTP ${error.status}` : error.code}; retrying in ${(delay / 1000).toFixed(1)} s (try ${attempt + 1} of ${attempts})`);
-      await sleep(delay);
+      await abortableSleep(delay);
     }
   }
 
@@ -222,18 +223,3 @@ export class KServeClient {
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }
-    function abort(): void {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener('abort', abort, { once: true });
-  });
-}
