@@ -92,16 +92,6 @@ export async function waitUntilReady(
   }
 }
 
-export function tcpOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
 /** GET over a unix socket or TCP; true on a 2xx answer. */
 export function httpOk(options: http.RequestOptions): Promise<boolean> {
   return new Promise((resolve) => {
@@ -114,15 +104,38 @@ export function httpOk(options: http.RequestOptions): Promise<boolean> {
   });
 }
 
-/** A port the OS reports free on 127.0.0.1 (for children that must be told their port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** The kernel's range for listen(0) (Linux); ports below it are never handed out to other listeners. */
+function ephemeralLow(): number {
+  try {
+    const low = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    if (low > 12000) return low;
+  } catch {
+    /* not Linux: the IANA range starts here */
+  }
+  return 49152;
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free port on 127.0.0.1 for a child that must be told its port. It is drawn from below the
+ * ephemeral range: a port from listen(0) is released before the child binds it, and in between the
+ * test bed's own listen(0) servers could be given the same one (the child then fails, or a probe
+ * finds the wrong server "ready").
+ */
+export async function freePort(): Promise<number> {
+  const low = 10000;
+  const high = ephemeralLow() - 1;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port between ${low} and ${high} on 127.0.0.1`);
 }
