@@ -11,8 +11,11 @@ export interface TestbedContext {
    * container ('azureml-blobstore-<guid>'), created at start (an addition to the contract).
    */
   blob: { accountName: string; accountKey: string; url: string; container: string };
-  /** loginServer '127.0.0.1:PORT' (HTTPS front), backendUrl 'http://127.0.0.1:PORT' (docker-registry). */
-  registry: { loginServer: string; backendUrl: string };
+  /**
+   * loginServer '127.0.0.1:PORT' (HTTPS front), backendUrl 'http://127.0.0.1:PORT' (docker-registry),
+   * storageRoot: that docker-registry's filesystem root (importImage copies blobs there, server-side).
+   */
+  registry: { loginServer: string; backendUrl: string; storageRoot: string };
   /**
    * Throws TestbedHttpError 401 (InvalidAuthenticationToken / ExpiredAuthenticationToken) unless the
    * request carries a valid unexpired bearer token issued by our Entra endpoint for the ARM audience.

@@ -187,7 +187,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     const context: TestbedContext = {
       settings, baseUrl,
       blob: { accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY, url: azurite.url, container: ids.datastoreContainer },
-      registry: { loginServer, backendUrl: registry.url },
+      registry: { loginServer, backendUrl: registry.url, storageRoot: registry.storageRoot },
       requireArmToken: (req) => void accessTokens.requireArmToken(req),
       log,
     };
@@ -196,7 +196,7 @@ export async function startTestbed(options: StartTestbedOptions = {}): Promise<R
     oidc.register(routes);
     registerRegistryResource(routes, context);
     registerAcrTasks(routes, context);
-    registerImportImage(routes, context, { host: ngcHost, backendUrl: ngc.url, credentials: { username: settings.baseImageUsername, password: settings.baseImagePassword } });
+    registerImportImage(routes, context, { host: ngcHost, backendUrl: ngc.url, storageRoot: ngc.storageRoot, credentials: { username: settings.baseImageUsername, password: settings.baseImagePassword } });
 
     const blobService = new BlobServiceClient(azurite.url, trustingStoragePipeline(certs.caFile, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)));
     await Promise.all([

@@ -122,21 +122,28 @@ export function callLimitPolicies(timeoutMs: number): { policy: PipelinePolicy; 
 /**
  * The same limits for @azure/storage-blob, whose pipeline takes only request policy factories: the
  * scope's signal, and a timeout on each request (its retry policy sends the same request again, so
- * the timeout holds per try; a timed-out try is not retried by storage and ends the call).
+ * the timeout holds per try; a timed-out try is not retried by storage and ends the call). The timer
+ * is ours, cleared however the try ends: the HTTP client's own `request.timeout` timer is left
+ * running when a request is aborted, and kept the finished action alive for two minutes.
  */
 export function storageCallLimits(timeoutMs: number): RequestPolicyFactory {
   return {
     create(next: RequestPolicy): RequestPolicy {
       return {
         async sendRequest(request: WebResource) {
-          const outer = currentCallSignal();
-          request.abortSignal = combine(request.abortSignal, outer);
-          request.timeout = request.timeout > 0 ? Math.min(request.timeout, timeoutMs) : timeoutMs;
+          const outer = combine(request.abortSignal, currentCallSignal());
+          const timer = new AbortController();
+          const t = setTimeout(() => timer.abort(), timeoutMs);
+          const given = request.abortSignal;
+          request.abortSignal = combine(outer, timer.signal);
           try {
             return await next.sendRequest(request);
           } catch (e) {
-            if (isAbortError(e) && !request.abortSignal?.aborted) throw new CallTimeoutError(`${request.method} ${new URL(request.url).pathname}`, timeoutMs);
+            if (timer.signal.aborted && !outer?.aborted) throw new CallTimeoutError(`${request.method} ${new URL(request.url).pathname}`, timeoutMs);
             throw e;
+          } finally {
+            clearTimeout(t);
+            request.abortSignal = given;
           }
         },
       };

@@ -1,12 +1,16 @@
 /**
  * ARM Registries_ImportImage (2023-07-01): a long-running POST (x-ms-long-running-operation,
  * final-state-via location) answered 202 with Location and Azure-AsyncOperation. The copy is
- * registry to registry, as ACR does it: the test bed reads the source registry (the stand-in for
- * nvcr.io, checking its credentials when it requires them) and writes blobs and the manifest into
- * the ACR's docker-registry backend. A failed source sign-in fails the operation with ACR's message
+ * registry to registry, as ACR does it: the test bed reads the source registry's manifest (the
+ * stand-in for nvcr.io, checking its credentials when it requires them), links each blob from the
+ * source's storage into the ACR's (distribution's filesystem layout; a server-side copy, so no layer
+ * goes through HTTP, as inside Azure) and writes the manifest through the ACR backend's API, which
+ * checks that every blob it names is there. A failed source sign-in fails the operation with ACR's message
  * ("Operation registries-<id> failed. Resource <id> Invalid message Unauthorized ...", Azure/acr#181).
  */
 import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { TestbedContext } from '../context';
 import { DOCKER_MANIFEST, OCI_MANIFEST } from '../manifest-media-types';
 import type { Router, TestbedRequest } from '../server/router';
@@ -18,6 +22,8 @@ export interface SourceRegistry {
   host: string;
   /** Plain-HTTP docker-registry behind it. */
   backendUrl: string;
+  /** Its docker-registry's filesystem root. */
+  storageRoot: string;
   /** Set when the registry is private (like NGC with '$oauthtoken' + an API key). */
   credentials?: { username: string; password: string };
 }
@@ -26,9 +32,38 @@ type Status = { status: 'InProgress' | 'Succeeded' | 'Failed'; startTime: string
 
 const MANIFEST_ACCEPT = [OCI_MANIFEST, DOCKER_MANIFEST].join(', ');
 
-async function copyImage(source: SourceRegistry, targetBackend: string, repository: string, reference: string, targetTags: string[]): Promise<void> {
+/** distribution's filesystem layout (registry/storage/paths.go): blob data and a repository's link to it. */
+const blobData = (root: string, digest: string) => {
+  const [algorithm, hex] = digest.split(':');
+  return path.join(root, 'docker/registry/v2/blobs', algorithm, hex.slice(0, 2), hex, 'data');
+};
+const layerLink = (root: string, repository: string, digest: string) => {
+  const [algorithm, hex] = digest.split(':');
+  return path.join(root, 'docker/registry/v2/repositories', repository, '_layers', algorithm, hex, 'link');
+};
+
+/** A server-side blob copy: a hard link (a copy across file systems), then the repository's link. */
+function copyBlob(sourceRoot: string, targetRoot: string, repository: string, digest: string): void {
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`unsupported digest ${digest}`);
+  const from = blobData(sourceRoot, digest);
+  const to = blobData(targetRoot, digest);
+  if (!fs.existsSync(to)) {
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    try {
+      fs.linkSync(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return copyBlob(sourceRoot, targetRoot, repository, digest);
+      fs.copyFileSync(from, to);
+    }
+  }
+  const link = layerLink(targetRoot, repository, digest);
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  fs.writeFileSync(link, digest);
+}
+
+async function copyImage(source: SourceRegistry, target: { backendUrl: string; storageRoot: string }, repository: string, reference: string, targetTags: string[]): Promise<void> {
   const src = source.backendUrl.replace(/\/+$/, '');
-  const dst = targetBackend.replace(/\/+$/, '');
+  const dst = target.backendUrl.replace(/\/+$/, '');
   const res = await fetch(`${src}/v2/${repository}/manifests/${reference}`, { headers: { accept: MANIFEST_ACCEPT } });
   if (res.status === 404) throw Object.assign(new Error(`Invalid message NotFound NotFound {"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"${reference}"}}]}`), { code: 'InvalidParameters' });
   if (!res.ok) throw new Error(`source registry answered ${res.status}`);
@@ -36,15 +71,7 @@ async function copyImage(source: SourceRegistry, targetBackend: string, reposito
   const manifest = Buffer.from(await res.arrayBuffer());
   const parsed = JSON.parse(manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
   for (const [targetRepo] of targetTags.map((t) => t.split(':'))) {
-    for (const digest of [parsed.config.digest, ...parsed.layers.map((l) => l.digest)]) {
-      if ((await fetch(`${dst}/v2/${targetRepo}/blobs/${digest}`, { method: 'HEAD' })).status === 200) continue;
-      const blob = Buffer.from(await (await fetch(`${src}/v2/${repository}/blobs/${digest}`)).arrayBuffer());
-      const start = await fetch(`${dst}/v2/${targetRepo}/blobs/uploads/`, { method: 'POST' });
-      const url = new URL(start.headers.get('location') ?? '', dst);
-      url.searchParams.set('digest', digest);
-      const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: blob });
-      if (put.status !== 201) throw new Error(`copying ${digest} answered ${put.status}`);
-    }
+    for (const digest of [parsed.config.digest, ...parsed.layers.map((l) => l.digest)]) copyBlob(source.storageRoot, target.storageRoot, targetRepo, digest);
   }
   for (const tag of targetTags) {
     const [targetRepo, targetTag = reference] = tag.split(':');
@@ -101,7 +128,7 @@ export function registerImportImage(router: Router, ctx: TestbedContext, source:
           }
         }
       }
-      await copyImage(source, ctx.registry.backendUrl, repository, reference, targetTags);
+      await copyImage(source, ctx.registry, repository, reference, targetTags);
       finish();
     })().catch((e: unknown) => finish({ code: 'InvalidParameters', message: `Operation ${id} failed. Resource ${registryId} ${e instanceof Error ? e.message : String(e)}` }));
     const query = `api-version=${req.query.get('api-version')}`;

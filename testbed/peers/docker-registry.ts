@@ -29,7 +29,8 @@ export function registryConfig(rootDirectory: string, port: number): string {
 }
 
 /** name: its folder and log under the state dir (a second instance stands in for nvcr.io). */
-export async function startDockerRegistry(stateDir: string, name = 'docker-registry'): Promise<{ process: PeerProcess; url: string }> {
+/** storageRoot: the filesystem driver's root directory (the layout under docker/registry/v2 is distribution's). */
+export async function startDockerRegistry(stateDir: string, name = 'docker-registry'): Promise<{ process: PeerProcess; url: string; storageRoot: string }> {
   const port = await freePort();
   const dir = path.join(stateDir, name);
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
@@ -43,5 +44,5 @@ export async function startDockerRegistry(stateDir: string, name = 'docker-regis
     await peer.stop();
     throw error;
   }
-  return { process: peer, url: `http://127.0.0.1:${port}` };
+  return { process: peer, url: `http://127.0.0.1:${port}`, storageRoot: path.join(dir, 'data') };
 }

@@ -48,3 +48,38 @@ it('aborts an SDK call whose scope is cancelled before it is sent', async () => 
   await expect(withCallSignal(abort.signal, send)).rejects.toMatchObject({ name: 'AbortError' });
   expect(received).toBe(0);
 });
+
+it('leaves no timer behind when a storage call is aborted (the finished action must exit at once)', async () => {
+  const { AnonymousCredential, BlobServiceClient, newPipeline } = await import('@azure/storage-blob');
+  const { storageCallLimits } = await import('../../../src/azure/call-limits');
+  const pipeline = newPipeline(new AnonymousCredential(), { retryOptions: { maxTries: 1 } });
+  pipeline.factories.push(storageCallLimits(600_000));
+  const blob = new BlobServiceClient(url.replace(/\/held$/, '/account'), pipeline).getContainerClient('c').getBlockBlobClient('b');
+  // Every long timer set during the call must be cleared by the time it has failed.
+  const set: unknown[] = [];
+  const cleared = new Set<unknown>();
+  const realSet = global.setTimeout;
+  const realClear = global.clearTimeout;
+  const spySet = jest.spyOn(global, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+    const t = realSet(fn, ms);
+    if ((ms ?? 0) >= 600_000) set.push(t);
+    return t;
+  }) as typeof setTimeout);
+  const spyClear = jest.spyOn(global, 'clearTimeout').mockImplementation(((t?: NodeJS.Timeout) => {
+    cleared.add(t);
+    realClear(t);
+  }) as typeof clearTimeout);
+  try {
+    const abort = new AbortController();
+    const pending = withCallSignal(abort.signal, () => blob.upload('x', 1));
+    while (received === 0) await new Promise((r) => realSet(r, 10));
+    abort.abort(new Error('a sibling stage failed'));
+    await expect(pending).rejects.toThrow();
+  } finally {
+    spySet.mockRestore();
+    spyClear.mockRestore();
+    for (const t of set) realClear(t as NodeJS.Timeout);
+  }
+  expect(set.length).toBeGreaterThan(0);
+  expect(set.filter((t) => !cleared.has(t))).toEqual([]);
+});
