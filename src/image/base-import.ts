@@ -59,6 +59,13 @@ export interface ImportedBase {
   imported: boolean;
 }
 
+/**
+ * importImage's status is read every second rather than the SDK's 2 s: a base whose layers the
+ * registry's region already holds is copied in about a second, and a large one costs one ARM read a
+ * second while it copies (far below ARM's read limit).
+ */
+const IMPORT_POLL_MS = 1000;
+
 /** A tag for a digest reference: importImage needs a tag to find the copy again. */
 function targetTagOf(base: ImageReference): string {
   return base.reference.startsWith('sha256:') ? base.reference.replace(':', '-').slice(0, 71) : base.reference;
@@ -91,7 +98,7 @@ export async function importBase(args: {
       },
       targetTags: [`${target.repository}:${target.reference}`],
       mode: 'NoForce',
-    });
+    }, { updateIntervalInMs: IMPORT_POLL_MS });
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (/unauthori[sz]ed|authenticat|credential|denied|401|403/i.test(message)) {
