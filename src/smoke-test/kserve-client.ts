@@ -4,7 +4,7 @@
 import { abortableSleep } from '../transient-retry';
 import * as http from 'http';
 import { Log } from '../log';
-import { HttpExchange, KServeRequestError, agentFor, responseError, send } from './kserve-http';
+import { HttpExchange, KServeRequestError, agentFor, containerStatus, responseError, send, statusText } from './kserve-http';
 import { decodeInferResponse, encodeInferRequest } from './kserve-tensor-codec';
 import { Tensor } from './tensors';
 
@@ -91,12 +91,12 @@ export class KServeClient {
           return;
         }
         const error = responseError('GET', url, exchange);
-        if (exchange.status === 400) {
+        if (containerStatus(exchange) === 400) {
           // Triton's strict readiness answers 400 once a model has failed to load: waiting will not help.
           throw new KServeRequestError(`${error.message} (Triton is up but not ready: a model failed to load; see the deployment's container logs)`, error.path, 400, error.serverError);
         }
-        if (!READY_RETRY_STATUSES.has(exchange.status)) throw error;
-        lastProblem = `HTTP ${exchange.status}${error.serverError ? ` (${error.serverError})` : ''}`;
+        if (!READY_RETRY_STATUSES.has(containerStatus(exchange))) throw error;
+        lastProblem = `${statusText(exchange)}${error.serverError ? ` (${error.serverError})` : ''}`;
         retryAfter = error.retryAfterMs;
       } catch (e) {
         if (!(e instanceof KServeRequestError) || e.code === undefined || !CONNECTION_RETRY_CODES.has(e.code)) throw e;
@@ -179,7 +179,7 @@ export class KServeClient {
         const { url, exchange } = await this.exchange(method, path, payload.body, this.options.timeoutMs, headers);
         if (exchange.status >= 200 && exchange.status < 300) return exchange;
         error = responseError(method, url, exchange);
-        if (!retryStatuses.has(exchange.status)) throw error;
+        if (!retryStatuses.has(containerStatus(exchange))) throw error;
       } catch (e) {
         // A timed-out POST may still be running on the server: do not pile another one on.
         const retriable = e instanceof KServeRequestError && e.code !== undefined && CONNECTION_RETRY_CODES.has(e.code) && !(method === 'POST' && e.code === 'ETIMEDOUT');

@@ -121,7 +121,28 @@ export function retryAfterMs(value: string | string[] | undefined, now: number):
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The error for a non-2xx response, with a hint for the statuses a user can act on. */
+/**
+ * The status the model container answered. Azure ML's scoring front answers 424 for any non-200
+ * answer of the container and names the container's status and a reason in headers
+ * (MicrosoftDocs/azure-ai-docs, articles/machine-learning/how-to-troubleshoot-online-endpoints.md,
+ * "HTTP status codes"): decisions (retry, fail fast) follow the container's status.
+ */
+export function containerStatus(exchange: HttpExchange): number {
+  const header = exchange.headers['ms-azureml-model-error-statuscode'];
+  const status = Number(Array.isArray(header) ? header[0] : header);
+  return exchange.status === 424 && Number.isInteger(status) && status >= 100 && status < 600 ? status : exchange.status;
+}
+
+/** "HTTP 424 (the model container answered HTTP 500)", or "HTTP 503" when the front answered itself. */
+export function statusText(exchange: HttpExchange): string {
+  const container = containerStatus(exchange);
+  if (container === exchange.status) return `HTTP ${exchange.status}`;
+  const reason = exchange.headers['ms-azureml-model-error-reason'];
+  const why = typeof reason === 'string' && reason !== '' && reason !== 'model_error' ? `, ${reason}` : '';
+  return `HTTP ${exchange.status} (the model container answered HTTP ${container}${why})`;
+}
+
+/** The error for a non-2xx response, with a hint for the statuses a user can act on; `status` is the container's. */
 export function responseError(method: string, url: URL, exchange: HttpExchange): KServeRequestError {
   const text = serverErrorText(exchange.body);
   const hint =
@@ -132,9 +153,9 @@ export function responseError(method: string, url: URL, exchange: HttpExchange):
   const by = exchange.headers['azureml-model-deployment'];
   const answeredBy = typeof by === 'string' && by !== '' ? ` (answered by deployment '${by}')` : '';
   return new KServeRequestError(
-    `${method} ${url.pathname} returned HTTP ${exchange.status}${text ? `: ${text}` : ''}${answeredBy}${hint}`,
+    `${method} ${url.pathname} returned ${statusText(exchange)}${text ? `: ${text}` : ''}${answeredBy}${hint}`,
     url.pathname,
-    exchange.status,
+    containerStatus(exchange),
     text || undefined,
     undefined,
     retryAfterMs(exchange.headers['retry-after'], Date.now()),

@@ -34,17 +34,27 @@ export function registerScoringRoutes(router: Router, rt: MlRuntime): void {
     const query = req.query.toString();
     const path = route.path + (query ? `?${query}` : '');
     const fault = activeScoringFault(rt.state.scoringFaults, e, d.name, req.method, path.split('?')[0]);
-    if (fault) {
-      // What the model server answers when it breaks (Triton's error body); the front door names the deployment.
-      return failure(fault.status, `Deployment '${d.name}' failed to run the model (test bed scoring fault).`, requestId, { 'azureml-model-deployment': d.name });
-    }
-    const reply = await d.server.handle({ method: req.method, path, headers: req.headers, body: req.body });
-    return {
-      status: reply.status,
-      headers: { ...reply.headers, 'azureml-model-deployment': d.name, 'x-request-id': requestId },
-      body: reply.body,
-    };
+    const reply: TestbedResponse = fault
+      ? // What the model server answers when it breaks (an error body of its own).
+        { status: fault.status, headers: {}, body: { error: `Deployment '${d.name}' failed to run the model (test bed scoring fault).` } }
+      : await d.server.handle({ method: req.method, path, headers: req.headers, body: req.body });
+    return modelAnswer(reply, { 'azureml-model-deployment': d.name, 'x-request-id': requestId });
   });
+}
+
+/**
+ * The container's answer as the front door passes it on: a non-200 becomes 424 with the container's
+ * status and the reason `model_error` in headers, the body unchanged (MicrosoftDocs/azure-ai-docs,
+ * articles/machine-learning/how-to-troubleshoot-online-endpoints.md, "HTTP status codes", 424).
+ */
+function modelAnswer(reply: TestbedResponse, headers: Record<string, string>): TestbedResponse {
+  const status = reply.status;
+  if (status === 200) return { ...reply, headers: { ...reply.headers, ...headers } };
+  return {
+    ...reply,
+    status: 424,
+    headers: { ...reply.headers, ...headers, 'ms-azureml-model-error-statuscode': String(status), 'ms-azureml-model-error-reason': 'model_error' },
+  };
 }
 
 export function environmentOf(rt: MlRuntime, environmentId: unknown): Record<string, unknown> | undefined {

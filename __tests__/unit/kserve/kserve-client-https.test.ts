@@ -157,6 +157,51 @@ describe('KServeClient against the test bed Triton server over HTTPS', () => {
     expect(https.requests).toHaveLength(1);
   });
 
+  // Azure ML's front door answers 424 for any non-200 of the container and names its status in a header.
+  const modelError = (status: number, error: string) =>
+    jsonResponse(424, { error }, { 'ms-azureml-model-error-statuscode': String(status), 'ms-azureml-model-error-reason': 'model_error' });
+
+  it('waits through a 424 whose container answered 503 (Triton still loading), as through a 503', async () => {
+    let probes = 0;
+    https.intercept = (req) => (req.path.endsWith('/v2/health/ready') && ++probes <= 2 ? modelError(503, 'loading') : undefined);
+    const c = client();
+    try {
+      await c.waitUntilReady(Date.now() + 10_000);
+    } finally {
+      c.close();
+    }
+    expect(https.requests).toHaveLength(3);
+  });
+
+  it('stops at once on a 424 whose container answered 400, naming both statuses and the reason', async () => {
+    https.intercept = () => modelError(400, "model 'm' is UNAVAILABLE");
+    const c = client();
+    try {
+      await expect(c.waitUntilReady(Date.now() + 5_000)).rejects.toThrow(
+        `GET ${BASE_PATH}/v2/health/ready returned HTTP 424 (the model container answered HTTP 400): model 'm' is UNAVAILABLE (Triton is up but not ready`,
+      );
+    } finally {
+      c.close();
+    }
+    expect(https.requests).toHaveLength(1);
+  });
+
+  it('does not retry an inference whose container answered 500 behind a 424, and says so', async () => {
+    https.intercept = (req) => (req.path.endsWith('/infer') ? modelError(500, 'CUDA error') : undefined);
+    const c = client();
+    let error: unknown;
+    try {
+      await c.infer('adder', [X], ['y'], { binary: true });
+    } catch (e) {
+      error = e;
+    } finally {
+      c.close();
+    }
+    expect(error).toMatchObject({ status: 500, serverError: 'CUDA error' });
+    expect((error as Error).message).toBe(`POST ${BASE_PATH}/v2/models/adder/infer returned HTTP 424 (the model container answered HTTP 500): CUDA error`);
+    expect(https.requests).toHaveLength(1);
+  });
+
   it('reports a wrong input name as the 400 the server gave, with the path and the server text', async () => {
     const c = client();
     let error: unknown;
