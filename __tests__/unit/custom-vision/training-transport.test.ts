@@ -38,3 +38,13 @@ it('retries a server error on a read, as the ARM clients do, and a dropped conne
   const attempts = log.lines.filter((l) => l.startsWith('debug: GET /customvision/v3.3/training/domains'));
   expect(attempts).toEqual([expect.stringMatching(/-> 500 in/), expect.not.stringMatching(/-> \d{3} in/), expect.stringMatching(/-> 200 in/)]);
 });
+
+it('retries a 429 that names no Retry-After after a backoff (the SDK alone would not)', async () => {
+  h.faults.add({ match: { method: 'GET', pathRegex: '/training/domains$' }, response: { status: 429, body: { code: 'TooManyRequests', message: 'slow down' } } });
+  const log = recordingLog();
+  const http = new TrainingHttp(h.baseUrl, TRAINING_KEY, log, { agent: h.agent });
+  const { status } = await http.call('GetDomains', 'GET', '/domains');
+  expect(status).toBe(200);
+  expect(log.lines.filter((l) => !l.startsWith('debug:'))).toEqual(['Custom Vision GetDomains: HTTP 429, retrying in 1 s']);
+  expect(log.lines.filter((l) => l.startsWith('debug: GET'))).toEqual([expect.stringMatching(/-> 429 in/), expect.stringMatching(/-> 200 in/)]);
+});
