@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prerequisites.sh
 bash scripts/lint-workflows.sh
-npx jest --selectProjects unit --forceExit
-npx jest --selectProjects integration --runInBand --forceExit
+npx jest --selectProjects unit
+npx jest --selectProjects integration --runInBand

@@ -2,7 +2,7 @@
  * Orchestrates one run: inputs -> config (smoke-test images checked) -> source (Azure sign-in before the
  * first Custom Vision call) -> plan -> (dry-run stops; a Custom Vision dry run stops after planning the
  * source with reads only) -> execute -> outputs and job summary. Any error becomes core.setFailed with a message that says what to change;
- * outputs are set before an error is re-thrown.
+ * each output is set as soon as it is known, so a failed run still reports what it made. One log group per phase.
  */
 import * as core from '@actions/core';
 import * as fs from 'fs';
@@ -19,7 +19,7 @@ import { readLimitedTextFile } from './config/input-limits';
 import { readInputs, readRunEnvironment } from './config/read-inputs';
 import { readWorkspace, type WorkspaceInfo } from './deploy/workspace-info';
 import { UserInputError, UserInputErrors } from './errors';
-import { executePlan, type ExecuteResult } from './execute/execute-plan';
+import { executePlan, type KnownOutputs } from './execute/execute-plan';
 import { GitHubReporting } from './github/github-reporting';
 import { tritonBaseUrl } from './execute/smoke-gate';
 import { chooseRegistry } from './image/registry-location';
@@ -49,16 +49,16 @@ export async function run(): Promise<void> {
   const sigterm = onSignal('SIGTERM');
   process.once('SIGINT', sigint);
   process.once('SIGTERM', sigterm);
-  let result: ExecuteResult | undefined;
   let headline = '';
   let outputDir: string | undefined;
   let github: GitHubReporting | undefined;
   let endpointName = '';
-  // In a group: @actions/artifact logs each step of the upload.
-  const uploadArtifact = () => core.group('Smoke-test artifact', () => uploadSmokeTestArtifact({ dir: outputDir, since: started, env: process.env, log: actionLog }));
+  let timer: NodeJS.Timeout | undefined;
+  // In the report's group: @actions/artifact logs each step of the upload.
+  const uploadArtifact = () => uploadSmokeTestArtifact({ dir: outputDir, since: started, env: process.env, log: actionLog });
   try {
     const config = buildConfig(readInputs(), readRunEnvironment());
-    const timer = setTimeout(() => abort.abort(new Error(`timed out after ${config.rollout.timeoutMs / 60000} minutes (timeout-minutes)`)), config.rollout.timeoutMs);
+    timer = setTimeout(() => abort.abort(new Error(`timed out after ${config.rollout.timeoutMs / 60000} minutes (timeout-minutes)`)), config.rollout.timeoutMs);
     timer.unref();
     for (const w of config.warnings) core.warning(w);
     github = new GitHubReporting(config.github, actionLog);
@@ -88,9 +88,11 @@ export async function run(): Promise<void> {
       core.setOutput('plan', `${config.run.outputDir}/plan.json`);
       headline = `dry run: the Custom Vision plan; nothing changed (the Azure ML plan needs the trained export)`;
       report.record('dry run', 'skip', 'plan printed; nothing changed in Custom Vision or Azure');
-      const artifact = await uploadArtifact();
-      await writeJobSummary(report, { ok: true, headline, artifact });
-      await github.comment(endpointName, { ok: true, headline, planLines: sourcePlan.rows.map((r) => `${r.item} ${r.text}`), report, artifact });
+      await stage('Report', async () => {
+        const artifact = await uploadArtifact();
+        await writeJobSummary(report, { ok: true, headline, artifact });
+        await github!.comment(endpointName, { ok: true, headline, planLines: sourcePlan.rows.map((r) => `${r.item} ${r.text}`), report, artifact });
+      });
       return;
     }
 
@@ -135,21 +137,27 @@ export async function run(): Promise<void> {
     if (config.rollout.dryRun) {
       headline = `dry run: ${plan.deployment.action} ${plan.deployment.name} on ${plan.endpoint.name}`;
       report.record('dry run', 'skip', 'plan printed; nothing changed');
-      const artifact = await uploadArtifact();
-      await writeJobSummary(report, { ok: true, headline, artifact });
-      await github.comment(endpointName, { ok: true, headline, planLines: describePlan(plan), report, artifact });
+      await stage('Report', async () => {
+        const artifact = await uploadArtifact();
+        await writeJobSummary(report, { ok: true, headline, artifact });
+        await github!.comment(endpointName, { ok: true, headline, planLines: describePlan(plan), report, artifact });
+      });
       return;
     }
     await github.deployment.start(`${plan.deployment.name} on Azure ML endpoint ${plan.endpoint.name}`, { endpoint: plan.endpoint.name, deployment: plan.deployment.name });
-    result = await stage('Deploy', () => executePlan(plan, { config, clients, registry, report, log: actionLog, signal: abort.signal, mask }));
+    // Each phase in its own log group; each output set as soon as it is known.
+    const outputs = (known: KnownOutputs) => setOutputs(known, config.modelType);
+    const result = await executePlan(plan, { config, clients, registry, report, log: actionLog, signal: abort.signal, mask, phase: stage, outputs });
     setOutputs(result, config.modelType);
     headline = `${result.deploymentName} serves ${result.endpoint.name} (${seconds(Date.now() - started)}, ${clients.calls.count} Azure calls)`;
     core.info(headline);
     const scoringUri = result.endpoint.scoringUri ?? undefined;
-    await github.deployment.finish({ ok: true, environmentUrl: scoringUri, description: `${result.deploymentName} serves ${result.endpoint.name}` });
-    const artifact = await uploadArtifact();
-    await writeJobSummary(report, { ok: true, headline, smoke: result.smoke, artifact });
-    await github.comment(endpointName, { ok: true, headline, report, smoke: result.smoke, artifact, environmentUrl: scoringUri });
+    await stage('Report', async () => {
+      await github!.deployment.finish({ ok: true, environmentUrl: scoringUri, description: `${result.deploymentName} serves ${result.endpoint.name}` });
+      const artifact = await uploadArtifact();
+      await writeJobSummary(report, { ok: true, headline, smoke: result.smoke, artifact });
+      await github!.comment(endpointName, { ok: true, headline, report, smoke: result.smoke, artifact, environmentUrl: scoringUri });
+    });
   } catch (e) {
     // A timeout or a signal surfaces from the SDK as a bare AbortError: say why the run stopped.
     const reason = abort.signal.aborted ? `Stopped: ${(abort.signal.reason as Error)?.message ?? 'aborted'}. ` : '';
@@ -157,26 +165,34 @@ export async function run(): Promise<void> {
     annotate(e);
     core.setFailed(message);
     if (report.created.length) core.info(`Created by this run: ${report.created.join(', ')}`);
-    await github?.deployment.finish({ ok: false, description: message.split('\n')[0] });
-    const artifact = await uploadArtifact();
-    await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message, artifact }).catch(() => undefined);
-    await github?.comment(endpointName, { ok: false, headline: headline || 'failed', report, error: message, artifact }).catch(() => undefined);
+    await stage('Report', async () => {
+      await github?.deployment.finish({ ok: false, description: message.split('\n')[0] });
+      const artifact = await uploadArtifact();
+      await writeJobSummary(report, { ok: false, headline: headline || 'failed', error: message, artifact }).catch(() => undefined);
+      await github?.comment(endpointName, { ok: false, headline: headline || 'failed', report, error: message, artifact }).catch(() => undefined);
+    });
   } finally {
+    clearTimeout(timer);
     process.removeListener('SIGINT', sigint);
     process.removeListener('SIGTERM', sigterm);
   }
 }
 
-function setOutputs(r: ExecuteResult, modelType: ModelType): void {
-  core.setOutput('endpoint-name', r.endpoint.name);
-  core.setOutput('scoring-uri', r.endpoint.scoringUri ?? '');
-  core.setOutput('deployment-name', r.deploymentName);
-  core.setOutput('model-id', r.modelId);
-  core.setOutput('model-version', r.modelVersion);
-  core.setOutput('image', r.image ?? '');
-  core.setOutput('detections', String(r.smoke.totalDetections));
-  core.setOutput('annotated-image', r.smoke.images[0]?.annotatedPng ?? '');
-  core.debug(`Triton base URL: ${tritonBaseUrl(r.endpoint.scoringUri ?? '', modelType)}`);
+/** Sets the outputs known so far (called again as more become known). */
+function setOutputs(r: KnownOutputs, modelType: ModelType): void {
+  if (r.endpoint) {
+    core.setOutput('endpoint-name', r.endpoint.name);
+    core.setOutput('scoring-uri', r.endpoint.scoringUri ?? '');
+    core.debug(`Triton base URL: ${tritonBaseUrl(r.endpoint.scoringUri ?? '', modelType)}`);
+  }
+  if (r.deploymentName) core.setOutput('deployment-name', r.deploymentName);
+  if (r.modelId) core.setOutput('model-id', r.modelId);
+  if (r.modelVersion) core.setOutput('model-version', r.modelVersion);
+  if ('image' in r) core.setOutput('image', r.image ?? '');
+  if (r.smoke) {
+    core.setOutput('detections', String(r.smoke.totalDetections));
+    core.setOutput('annotated-image', r.smoke.images[0]?.annotatedPng ?? '');
+  }
 }
 
 function describeError(e: unknown): string {

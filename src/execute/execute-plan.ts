@@ -2,7 +2,8 @@
  * Execute phase. Model upload + registration, image build + environment, and the endpoint run side
  * by side; the deployment starts with 0% traffic, is smoke-tested directly (azureml-model-deployment
  * header), and only then takes traffic, step by step (src/execute/canary-steps.ts). A failure leaves or puts
- * traffic back where it was before the run.
+ * traffic back where it was before the run. Each phase runs in `d.phase` (a log group in main.ts), and
+ * each output is handed to `d.outputs` as soon as it is known.
  */
 import { endpointIdentityLabel } from '../azure/error-hints';
 import type { ActionConfig } from '../config/action-config';
@@ -21,10 +22,10 @@ import type { SmokeTestResult } from '../smoke-test/run-smoke-test';
 import { DEFAULT_RETRY } from '../transient-retry';
 import { confirmTraffic, rollOutTraffic, TrafficRolloutFailure } from './canary-steps';
 import { runSideBySide } from './side-by-side';
-import type { ExecuteDeps } from './execute-deps';
+import type { ExecuteDeps, KnownOutputs } from './execute-deps';
 import { runDeploymentSmokeTest } from './smoke-gate';
 
-export type { ExecuteDeps };
+export type { ExecuteDeps, KnownOutputs };
 
 export interface ExecuteResult {
   endpoint: EndpointState;
@@ -37,6 +38,7 @@ export interface ExecuteResult {
 
 export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<ExecuteResult> {
   const { config, clients, report, log, signal } = d;
+  const phase = d.phase ?? (<T>(_title: string, f: () => Promise<T>) => f());
   const tags = resourceTags(config);
   const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
     const t = Date.now();
@@ -73,11 +75,14 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
       ? plan.endpoint
       : createEndpoint(clients, config.endpoint, plan.workspace.location, tags, stageSignal, log, () => report.created.push(`endpoint ${config.endpoint.name}`)),
   );
-  const [[m, modelMs], [img, imageMs], [endpoint, endpointMs]] = await runSideBySide(
-    signal,
-    [{ name: 'model', run: modelStage }, { name: 'image', run: imageStage }, { name: 'endpoint', run: endpointStage }],
-    (stage, reason) => report.record(stage.name, 'skip', (reason as Error)?.message ?? 'cancelled'),
+  const [[m, modelMs], [img, imageMs], [endpoint, endpointMs]] = await phase(plan.image ? 'Upload, image and endpoint' : 'Upload and endpoint', () =>
+    runSideBySide(
+      signal,
+      [{ name: 'model', run: modelStage }, { name: 'image', run: imageStage }, { name: 'endpoint', run: endpointStage }],
+      (stage, reason) => report.record(stage.name, 'skip', (reason as Error)?.message ?? 'cancelled'),
+    ),
   );
+  d.outputs?.({ endpoint, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference });
 
   const up = m.upload;
   const signedWith = `with ${describeCredential(up.credential)}`;
@@ -90,53 +95,62 @@ export async function executePlan(plan: DeployPlan, d: ExecuteDeps): Promise<Exe
   report.record('endpoint', plan.endpoint.exists ? 'reuse' : 'create', endpoint.name, endpointMs);
 
   const name = plan.deployment.name;
-  if (plan.deployment.action !== 'reuse') {
-    const started = Date.now();
-    if (plan.deployment.action === 'recreate' && plan.deployment.state.exists && (endpoint.traffic[name] ?? 0) === 0) {
-      log.info(`Deleting ${name} first: ${plan.deployment.reason}`);
-      await deleteDeployment(clients, endpoint.name, name, signal, log);
+  d.outputs?.({ deploymentName: name });
+  await phase('Deployment', async () => {
+    if (plan.deployment.action !== 'reuse') {
+      const started = Date.now();
+      if (plan.deployment.action === 'recreate' && plan.deployment.state.exists && (endpoint.traffic[name] ?? 0) === 0) {
+        log.info(`Deleting ${name} first: ${plan.deployment.reason}`);
+        await deleteDeployment(clients, endpoint.name, name, signal, log);
+      }
+      log.info(`Creating deployment ${name} (${config.deployment.instanceType} x${config.deployment.instanceCount}) with 0% traffic`);
+      const body = deploymentBody({ settings: config.deployment, location: plan.workspace.location, modelId: m.model.id, modelType: config.modelType, environmentId: img?.env.id, tags });
+      // Listed before the wait: a cancelled or failed run must still report the deployment it asked for.
+      report.created.push(`deployment ${endpoint.name}/${name}`);
+      try {
+        const hints = { endpointIdentity: endpointIdentityLabel(endpoint.resource?.identity), registry: plan.image?.loginServer };
+        await createDeployment(clients, endpoint.name, name, body, signal, log, hints);
+      } catch (e) {
+        report.record('deployment', 'fail', `${name}: provisioning failed`, Date.now() - started);
+        await afterFailure(d, endpoint.name, name, 'provisioning');
+        throw e;
+      }
+      report.record('deployment', plan.deployment.action === 'recreate' ? 'update' : 'create', `${name} (${config.deployment.instanceType} x${config.deployment.instanceCount})`, Date.now() - started);
+    } else {
+      report.record('deployment', 'reuse', `${name}: ${plan.deployment.reason}`);
     }
-    log.info(`Creating deployment ${name} (${config.deployment.instanceType} x${config.deployment.instanceCount}) with 0% traffic`);
-    const body = deploymentBody({ settings: config.deployment, location: plan.workspace.location, modelId: m.model.id, modelType: config.modelType, environmentId: img?.env.id, tags });
-    // Listed before the wait: a cancelled or failed run must still report the deployment it asked for.
-    report.created.push(`deployment ${endpoint.name}/${name}`);
-    try {
-      const hints = { endpointIdentity: endpointIdentityLabel(endpoint.resource?.identity), registry: plan.image?.loginServer };
-      await createDeployment(clients, endpoint.name, name, body, signal, log, hints);
-    } catch (e) {
-      report.record('deployment', 'fail', `${name}: provisioning failed`, Date.now() - started);
-      await afterFailure(d, endpoint.name, name, 'provisioning');
+  });
+
+  const { live, key, smoke } = await phase('Smoke test', async () => {
+    const live = await readEndpoint(clients, endpoint.name);
+    const key = await endpointCredential(clients, live, d.mask);
+    // A smoke test that throws (an HTTP 500, a malformed answer, an image it cannot send) fails like one that finds nothing.
+    const smokeServing = plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0;
+    const smoke = await runDeploymentSmokeTest(live, name, key, plan, d).catch(async (e: unknown) => {
+      if (signal.aborted) throw e;
+      const why = e instanceof Error ? e.message : String(e);
+      report.record('smoke test', 'fail', `${name}: ${why.split('\n')[0]}`);
+      await afterFailure(d, live.name, name, 'smoke test', smokeServing);
+      throw new SmokeTestFailure(`The smoke test of ${name} failed: ${why}`, { cause: e });
+    });
+    d.outputs?.({ smoke });
+    if (!smoke.passed) {
+      await afterFailure(d, live.name, name, 'smoke test', smokeServing);
+      throw new SmokeTestFailure(`The smoke test of ${name} failed: ${smoke.failure ?? 'it found no detections'}`);
+    }
+    return { live, key, smoke };
+  });
+
+  const current = await phase('Traffic', async () => {
+    const current = await rollOutTraffic(plan, live, key, d).catch(async (e: unknown) => {
+      if (e instanceof TrafficRolloutFailure) await afterRollbackFailure(d, plan, live.name, name, e);
       throw e;
-    }
-    report.record('deployment', plan.deployment.action === 'recreate' ? 'update' : 'create', `${name} (${config.deployment.instanceType} x${config.deployment.instanceCount})`, Date.now() - started);
-  } else {
-    report.record('deployment', 'reuse', `${name}: ${plan.deployment.reason}`);
-  }
-
-  const live = await readEndpoint(clients, endpoint.name);
-  const key = await endpointCredential(clients, live, d.mask);
-  // A smoke test that throws (an HTTP 500, a malformed answer, an image it cannot send) fails like one that finds nothing.
-  const smokeServing = plan.deployment.action === 'reuse' || (live.traffic[name] ?? 0) > 0;
-  const smoke = await runDeploymentSmokeTest(live, name, key, plan, d).catch(async (e: unknown) => {
-    if (signal.aborted) throw e;
-    const why = e instanceof Error ? e.message : String(e);
-    report.record('smoke test', 'fail', `${name}: ${why.split('\n')[0]}`);
-    await afterFailure(d, live.name, name, 'smoke test', smokeServing);
-    throw new SmokeTestFailure(`The smoke test of ${name} failed: ${why}`, { cause: e });
+    });
+    if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
+    await retirePrevious(d, plan, current, name);
+    await confirmTraffic(current, d);
+    return current;
   });
-  if (!smoke.passed) {
-    await afterFailure(d, live.name, name, 'smoke test', smokeServing);
-    throw new SmokeTestFailure(`The smoke test of ${name} failed: ${smoke.failure ?? 'it found no detections'}`);
-  }
-
-  const current = await rollOutTraffic(plan, live, key, d).catch(async (e: unknown) => {
-    if (e instanceof TrafficRolloutFailure) await afterRollbackFailure(d, plan, live.name, name, e);
-    throw e;
-  });
-  if (plan.traffic.steps.length === 0) report.record('traffic', 'skip', `${name} already serves 100%`);
-
-  await retirePrevious(d, plan, current, name);
-  await confirmTraffic(current, d);
   return { endpoint: current, deploymentName: name, modelId: m.model.id, modelVersion: m.model.version, image: img?.image.reference, smoke };
 }
 

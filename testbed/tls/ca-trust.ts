@@ -44,3 +44,23 @@ export function trustingStoragePipeline(caFile: string, credential?: StorageShar
   });
   return pipeline;
 }
+
+/**
+ * Trusts the test bed's CA for every TLS connection this process opens without its own `ca` (what
+ * NODE_EXTRA_CA_CERTS does at start), for running the action in process. Returns the undo.
+ */
+export function trustCaInThisProcess(caFile: string): () => void {
+  const ca = fs.readFileSync(caFile, 'utf8');
+  // tls.connect looks the function up on the module at each call; the typings call it read-only.
+  // The module object itself (an `import *` is a getter-only copy).
+  const mutable = process.getBuiltinModule('tls') as { createSecureContext: typeof tls.createSecureContext };
+  const original = tls.createSecureContext;
+  mutable.createSecureContext = (options?: tls.SecureContextOptions) => {
+    const context = original(options);
+    if (!options?.ca) context.context.addCACert(ca);
+    return context;
+  };
+  return () => {
+    mutable.createSecureContext = original;
+  };
+}

@@ -84,8 +84,8 @@ describe('deployment PUT validation', () => {
   const env = { name: 'triton', version: 'abc', properties: { image: 'x.io/a:1' } } as unknown as AssetVersionRecord;
   const lookup: AssetLookup = {
     scope,
-    modelVersion: (n, v) => (v === '1' ? model : v === '2' ? tritonModel : undefined),
-    environmentVersion: (n, v) => (v === 'abc' ? env : undefined),
+    modelVersion: (_n, v) => (v === '1' ? model : v === '2' ? tritonModel : undefined),
+    environmentVersion: (_n, v) => (v === 'abc' ? env : undefined),
   };
   const body = (props: Record<string, unknown>, sku: unknown = { name: 'Default', capacity: 1 }) => ({
     location: 'westeurope',

@@ -1,25 +1,34 @@
 /**
  * HTTPS transport for the Custom Vision Training API v3.3 ({Endpoint}/customvision/v3.3/training,
- * the spec's x-ms-parameterized-host + basePath). Sends the Training-Key header and never logs it;
- * spaces calls (rate-limiter.ts) and retries 408, 429, 500, 502, 503 and 504 (honouring Retry-After).
- * CA trust comes from NODE_EXTRA_CA_CERTS through node's default agent, or the agent given.
+ * the spec's x-ms-parameterized-host + basePath), on the pipeline the ARM clients use
+ * (src/azure/clients.ts: the SDK's retries and Retry-After throttling, the call limits, the call log;
+ * docs/adr/012-custom-vision-client.md). Sends the Training-Key header and never logs it; spaces
+ * calls (rate-limiter.ts), and a 429 holds back every call, not only the one retried. Retries 408,
+ * 429, 500, 502, 503 and 504 (honouring Retry-After, at most a minute) and dropped connections.
+ * CA trust comes from NODE_EXTRA_CA_CERTS, or the agent given.
  */
-import * as http from 'http';
-import * as https from 'https';
+import type * as https from 'https';
+import { createDefaultHttpClient, createHttpHeaders, createPipelineRequest, type HttpClient, type HttpMethods, type Pipeline, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import { createSharedPipeline, RETRY_OPTIONS } from '../../azure/clients';
 import type { Log } from '../../log';
 import { TRANSIENT_STATUSES } from '../../transient-retry';
 import { CallKind, Clock, RateLimiter, realClock } from './rate-limiter';
 
 export const TRAINING_BASE_PATH = '/customvision/v3.3/training';
 
-const MAX_ATTEMPTS = 6;
+/** Tries in all, as for the ARM clients (RETRY_OPTIONS). */
+const MAX_ATTEMPTS = RETRY_OPTIONS.maxRetries + 1;
+/** No wait before a retry is longer, whatever Retry-After asks. */
 const MAX_RETRY_WAIT_MS = 60_000;
+/** A try without an answer, or a body without a byte, for this long is abandoned. */
 const REQUEST_TIMEOUT_MS = 300_000;
 /**
  * The largest export zip read. Custom Vision's compact-domain ONNX exports are a few MB to tens of
  * MB; the cap keeps a hostile or broken answer from taking the runner's memory.
  */
 export const MAX_EXPORT_BYTES = 128 * 1024 * 1024;
+/** Success answers are streamed, so their size is counted as they arrive (error answers are short). */
+const SUCCESS = new Set(Array.from({ length: 100 }, (_, i) => 200 + i));
 
 export const CUSTOM_VISION_HINT =
   "Custom Vision kept failing: check Azure's status page for Azure AI Custom Vision in the resource's region and re-run later; " +
@@ -45,7 +54,7 @@ export class CustomVisionApiError extends Error {
 }
 
 export interface TransportOptions {
-  /** An agent with extra CA trust (tests); default: node's global agent (NODE_EXTRA_CA_CERTS). */
+  /** An agent with extra CA trust (tests); default: node's global trust (NODE_EXTRA_CA_CERTS). */
   agent?: https.Agent;
   clock?: Clock;
 }
@@ -58,16 +67,20 @@ export interface CallOptions {
   kind?: CallKind;
 }
 
-interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
+/** One call in flight: the operation (for log lines), its rate-limit kind (none: not spaced, downloads) and its tries so far. */
+interface InFlight {
+  operation: string;
+  kind?: CallKind;
+  tries: number;
 }
 
 export class TrainingHttp {
   private readonly base: URL;
   private readonly limiter: RateLimiter;
   private readonly clock: Clock;
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient = createDefaultHttpClient();
+  private readonly calls = new Map<string, InFlight>();
 
   constructor(
     endpoint: string,
@@ -78,6 +91,7 @@ export class TrainingHttp {
     this.base = new URL(endpoint.replace(/\/+$/, '') + TRAINING_BASE_PATH);
     this.clock = options.clock ?? realClock;
     this.limiter = new RateLimiter(this.clock);
+    this.pipeline = createSharedPipeline(log, { perRetry: [this.customVisionPolicy()], tryTimeoutMs: REQUEST_TIMEOUT_MS });
   }
 
   /** Calls `operation` (the spec's operationId, for messages); resolves with the parsed JSON body for 2xx. */
@@ -86,95 +100,124 @@ export class TrainingHttp {
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
     }
-    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string> = { 'Training-Key': this.trainingKey, Accept: 'application/json' };
-    if (payload) headers['Content-Type'] = 'application/json';
-    for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(opts.kind ?? 'other');
-      const started = this.clock.now();
-      let res: RawResponse;
-      try {
-        res = await this.send(url, method, headers, payload);
-      } catch (e) {
-        if (method !== 'GET' || attempt >= MAX_ATTEMPTS) throw new Error(`Custom Vision ${operation} (${method} ${url.pathname}): ${(e as Error).message}`);
-        await this.clock.sleep(backoffMs(attempt));
-        continue;
-      }
-      this.log.debug(`Custom Vision ${operation}: ${method} ${url.pathname} -> ${res.status} (${this.clock.now() - started} ms)`);
-      if (TRANSIENT_STATUSES.has(res.status) && attempt < MAX_ATTEMPTS) {
-        const wait = Math.min(retryAfterMs(res.headers['retry-after'], this.clock.now()) ?? backoffMs(attempt), MAX_RETRY_WAIT_MS);
-        if (res.status === 429) this.limiter.pause(wait);
-        this.log.info(`Custom Vision ${operation}: HTTP ${res.status}, retrying in ${Math.ceil(wait / 1000)} s`);
-        await this.clock.sleep(wait);
-        continue;
-      }
-      const body = parseJson(res.body);
-      if (res.status >= 200 && res.status < 300) return { status: res.status, body: body as T };
-      const err = errorOf(body);
-      const lasting = TRANSIENT_STATUSES.has(res.status);
-      throw new CustomVisionApiError(operation, res.status, err.code, `${err.message}${lasting ? ` (after ${attempt} tries)` : ''}`, lasting ? CUSTOM_VISION_HINT : undefined);
+    const request = this.request(url, method);
+    request.headers.set('Training-Key', this.trainingKey);
+    request.headers.set('Accept', 'application/json');
+    if (opts.body !== undefined) {
+      request.headers.set('Content-Type', 'application/json');
+      request.body = JSON.stringify(opts.body);
     }
+    const { res, tries, body: raw } = await this.send(request, { operation, kind: opts.kind ?? 'other', tries: 0 }, `Custom Vision ${method} ${url.pathname}`).catch((e: unknown) => {
+      if (e instanceof AnswerTooLargeError) throw e;
+      throw new Error(`Custom Vision ${operation} (${method} ${url.pathname}): ${(e as Error).message}`);
+    });
+    const body = parseJson(raw);
+    if (SUCCESS.has(res.status)) return { status: res.status, body: body as T };
+    const err = errorOf(body);
+    const lasting = TRANSIENT_STATUSES.has(res.status);
+    throw new CustomVisionApiError(operation, res.status, err.code, `${err.message}${lasting ? ` (after ${tries} tries)` : ''}`, lasting ? CUSTOM_VISION_HINT : undefined);
   }
 
   /** GET an export's downloadUri (a storage URL): no Training-Key goes there. At most `maxBytes` are read. */
   async download(uri: string, maxBytes = MAX_EXPORT_BYTES): Promise<Buffer> {
-    for (let attempt = 1; ; attempt++) {
-      let res: RawResponse;
-      try {
-        res = await this.send(new URL(uri), 'GET', {}, undefined, { maxBytes, what: 'the Custom Vision export download' });
-      } catch (e) {
-        if (e instanceof AnswerTooLargeError) throw e;
-        if (attempt >= MAX_ATTEMPTS) throw new Error(`downloading the Custom Vision export failed: ${(e as Error).message}`);
-        await this.clock.sleep(backoffMs(attempt));
-        continue;
-      }
-      if (res.status === 200) return res.body;
-      if ((res.status === 429 || res.status >= 500) && attempt < MAX_ATTEMPTS) {
-        await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.clock.now()) ?? backoffMs(attempt));
-        continue;
-      }
-      throw new Error(`downloading the Custom Vision export failed: HTTP ${res.status} from ${new URL(uri).host}${TRANSIENT_STATUSES.has(res.status) ? ` after ${MAX_ATTEMPTS} tries.\nHint: ${CUSTOM_VISION_HINT}.` : ''}`);
+    const request = this.request(new URL(uri), 'GET');
+    const { res, tries, body } = await this.send(request, { operation: 'export download', tries: 0 }, 'the Custom Vision export download', maxBytes).catch((e: unknown) => {
+      if (e instanceof AnswerTooLargeError) throw e;
+      throw new Error(`downloading the Custom Vision export failed: ${(e as Error).message}`);
+    });
+    if (res.status === 200) return body;
+    throw new Error(`downloading the Custom Vision export failed: HTTP ${res.status} from ${new URL(uri).host}${TRANSIENT_STATUSES.has(res.status) ? ` after ${tries} tries.\nHint: ${CUSTOM_VISION_HINT}.` : ''}`);
+  }
+
+  /** Sends through the pipeline; a success body is read up to `maxBytes`. */
+  private async send(request: PipelineRequest, call: InFlight, what: string, maxBytes = MAX_EXPORT_BYTES): Promise<{ res: PipelineResponse; tries: number; body: Buffer }> {
+    this.calls.set(request.requestId, call);
+    try {
+      const res = await this.pipeline.sendRequest(this.httpClient, request);
+      const body = res.readableStreamBody ? await readCapped(res, maxBytes, what) : Buffer.from(res.bodyAsText ?? '', 'utf8');
+      return { res, tries: call.tries, body };
+    } finally {
+      this.calls.delete(request.requestId);
     }
   }
 
-  private send(url: URL, method: string, headers: Record<string, string>, payload?: Buffer, cap = { maxBytes: MAX_EXPORT_BYTES, what: `Custom Vision ${method} ${url.pathname}` }): Promise<RawResponse> {
-    const lib = url.protocol === 'http:' ? http : https;
-    const tooLarge = (bytes: string) => new AnswerTooLargeError(`${cap.what} is larger than ${cap.maxBytes / 1048576} MiB (${bytes}), the limit for it; an ONNX export of a detection model is tens of MB: check the export, or report the model's size`);
-    return new Promise((resolve, reject) => {
-      const req = lib.request(
-        url,
-        {
-          method,
-          headers: payload ? { ...headers, 'Content-Length': String(payload.length) } : headers,
-          agent: url.protocol === 'https:' ? this.options.agent : undefined,
-          timeout: REQUEST_TIMEOUT_MS,
-        },
-        (res) => {
-          const declared = Number(res.headers['content-length']);
-          if (res.statusCode === 200 && declared > cap.maxBytes) {
-            req.destroy();
-            return reject(tooLarge(`Content-Length ${declared}`));
-          }
-          const chunks: Buffer[] = [];
-          let received = 0;
-          // Counted as it arrives: a missing or lying Content-Length must not let the answer grow without bound.
-          res.on('data', (c: Buffer) => {
-            received += c.length;
-            if (received > cap.maxBytes) {
-              req.destroy();
-              return reject(tooLarge(`more than ${received} bytes received`));
-            }
-            chunks.push(c);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no response within ${REQUEST_TIMEOUT_MS / 1000} s`)));
-      req.on('error', reject);
-      req.end(payload);
+  private request(url: URL, method: string): PipelineRequest {
+    const request = createPipelineRequest({
+      url: url.toString(),
+      method: method as HttpMethods,
+      headers: createHttpHeaders(),
+      streamResponseStatusCodes: SUCCESS,
+      // The test bed's plain-HTTP peers (a real endpoint and export URL are HTTPS).
+      allowInsecureConnection: url.protocol === 'http:',
     });
+    if (url.protocol === 'https:' && this.options.agent) request.agent = this.options.agent;
+    return request;
   }
+
+  /**
+   * Per try, after the retry policy: spaces the call (its kind's rate), counts the try, and on a
+   * transient answer that will be retried says so; a 429's wait (Retry-After, or a backoff when it
+   * has none) holds back every call and is handed to the SDK's throttling retry, capped at a minute.
+   */
+  private customVisionPolicy(): PipelinePolicy {
+    return {
+      name: 'custom-vision-rate-limit',
+      sendRequest: async (request, next) => {
+        const call = this.calls.get(request.requestId);
+        if (!call) return next(request);
+        if (call.kind) await this.limiter.acquire(call.kind);
+        call.tries++;
+        const response = await next(request);
+        if (TRANSIENT_STATUSES.has(response.status) && call.tries < MAX_ATTEMPTS) {
+          let wait = retryAfterMs(response.headers.get('retry-after'), this.clock.now());
+          if (response.status === 429) {
+            // The SDK retries a 429 only after a Retry-After; Custom Vision's gateway may send none.
+            wait = Math.min(wait ?? backoffMs(call.tries), MAX_RETRY_WAIT_MS);
+            this.limiter.pause(wait);
+          } else if (wait !== undefined) {
+            wait = Math.min(wait, MAX_RETRY_WAIT_MS);
+          }
+          if (wait !== undefined) response.headers.set('retry-after-ms', String(wait));
+          this.log.info(`Custom Vision ${call.operation}: HTTP ${response.status}, retrying${wait === undefined ? '' : ` in ${Math.ceil(wait / 1000)} s`}`);
+        }
+        return response;
+      },
+    };
+  }
+}
+
+/** Reads a streamed body, failing past `maxBytes` or after REQUEST_TIMEOUT_MS without a byte. */
+async function readCapped(res: PipelineResponse, maxBytes: number, what: string): Promise<Buffer> {
+  const stream = res.readableStreamBody as NodeJS.ReadableStream & { destroy(error?: Error): void };
+  const tooLarge = (bytes: string) => new AnswerTooLargeError(`${what} is larger than ${maxBytes / 1048576} MiB (${bytes}), the limit for it; an ONNX export of a detection model is tens of MB: check the export, or report the model's size`);
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > maxBytes) {
+    stream.destroy();
+    throw tooLarge(`Content-Length ${declared}`);
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let idle: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(idle);
+    idle = setTimeout(() => stream.destroy(new Error(`no data for ${REQUEST_TIMEOUT_MS / 1000} s`)), REQUEST_TIMEOUT_MS);
+  };
+  try {
+    arm();
+    // Counted as it arrives: a missing or lying Content-Length must not let the answer grow without bound.
+    for await (const chunk of stream) {
+      arm();
+      received += chunk.length;
+      if (received > maxBytes) {
+        stream.destroy();
+        throw tooLarge(`more than ${received} bytes received`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+  } finally {
+    clearTimeout(idle);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Retry-After as seconds or an HTTP date (RFC 9110 10.2.3). */

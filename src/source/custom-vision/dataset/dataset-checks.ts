@@ -31,7 +31,7 @@ function problemAt(at: SourceLocation, message: string): UserInputError {
 }
 
 /** Checks one image's file facts and boxes; `imagePath` is the file found for it. */
-export function checkImage(image: AnnotatedImage, imagePath: string, sizeBytes: number, header: ImageHeader): ImageCheckResult {
+export function checkImage(image: AnnotatedImage, imagePath: string, header: ImageHeader): ImageCheckResult {
   const result: ImageCheckResult = { problems: [], warnings: [], regions: [] };
   const { width: W, height: H } = header;
   const fileProblem = (message: string): void => {

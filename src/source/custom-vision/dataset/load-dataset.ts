@@ -124,7 +124,7 @@ async function readAndCheck(img: AnnotatedImage): Promise<CheckedImage> {
   if (!header) {
     return fileProblem(`not a JPEG, PNG, BMP or GIF image (first bytes: ${leadingBytes(bytes)}); Custom Vision accepts only those formats`);
   }
-  const checked = checkImage(img, found, size, header);
+  const checked = checkImage(img, found, header);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const image: DatasetImage = { path: found, sha256, sizeBytes: size, ...header, regions: checked.regions };
   return { image: checked.problems.length ? undefined : image, problems: checked.problems, warnings: checked.warnings };
