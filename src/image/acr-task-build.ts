@@ -11,6 +11,8 @@ import * as path from 'path';
 import type { Log } from '../log';
 import { AcrTasksError, TERMINAL, type AcrTasksClient, type Run } from './acr-tasks-client';
 import { listContext, writeContextArchive } from './build-context-archive';
+import { currentCallSignal } from '../azure/call-limits';
+import { abortableSleep } from '../transient-retry';
 
 export class AcrTaskRunError extends Error {
   override name = 'AcrTaskRunError';
@@ -117,7 +119,7 @@ export async function buildWithAcrTask(args: {
   };
   while (!TERMINAL.includes(run.status)) {
     await drain();
-    await new Promise((r) => setTimeout(r, pollMs));
+    await abortableSleep(pollMs, currentCallSignal());
     run = await tasks.getRun(run.runId);
   }
   await drain();

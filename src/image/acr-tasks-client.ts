@@ -16,6 +16,8 @@ import {
   type PipelinePolicy,
 } from '@azure/core-rest-pipeline';
 import { ACR_TASKS_API_VERSION } from '../azure/api-versions';
+import { DEFAULT_TRY_TIMEOUT_MS, callLimitPolicies, currentCallSignal } from '../azure/call-limits';
+import { abortableSleep } from '../transient-retry';
 
 /** The spec's DockerBuildRequest (the fields az acr build sets). */
 export interface DockerBuildRequest {
@@ -69,10 +71,13 @@ export class AcrTasksClient {
     scopes: string[],
     private readonly registry: AcrTasksTarget,
     policies: PipelinePolicy[] = [],
-    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => abortableSleep(ms, currentCallSignal()),
+    tryTimeoutMs = DEFAULT_TRY_TIMEOUT_MS,
   ) {
     this.pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 5 } });
     this.pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes }));
+    // The limits every Azure call has: the run's abort signal, and a timeout on each try.
+    for (const { policy, position } of callLimitPolicies(tryTimeoutMs)) this.pipeline.addPolicy(policy, position === 'perRetry' ? { phase: 'Retry' } : {});
     for (const p of policies) this.pipeline.addPolicy(p, { phase: 'Retry' });
   }
 
