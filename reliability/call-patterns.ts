@@ -18,7 +18,9 @@ export interface CallPattern {
 /** A segment after one of these is a name or id chosen per run. */
 const NAMED = new Set(['onlineendpoints', 'deployments', 'versions', 'models', 'environments', 'mfeoperationsstatus', 'mfeoperationsresults', 'operationstatuses',
   'operationresults', 'projects', 'iterations', 'uploads', 'manifests', 'blobs', 'customvision-export', 'inference', 'datastores', 'subscriptions', 'resourcegroups',
-  'workspaces', 'registries', 'locations', 'tags']);
+  'workspaces', 'registries', 'locations', 'tags',
+  // The model's folder in an upload (Custom Vision names it after the project, which is per run).
+  'model_repository']);
 const ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{16,}|sha256:[0-9a-f]{64}|\d+|c-[0-9a-f]+|registries-.*)$/i;
 const ESCAPE = /[.*+?^${}()|[\]\\]/g;
 

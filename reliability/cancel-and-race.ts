@@ -20,11 +20,13 @@ export async function runSigterm(bed: Bed, id: string, afterMs: number): Promise
   const toUnhealthy = unhealthyWithTraffic(after, target.endpoint, new Set());
   const secretsLeaked = leakedSecrets(run, await bed.secrets());
   let cause: string | undefined;
-  const stoppedIn = run.stopAfterTermMs;
+  // Killed by SIGTERM's default action: the action had removed its handler, its run was over (outputs
+  // written) and only the process's exit was left. Judged like a run that had already ended.
+  const stoppedIn = run.signal === 'SIGTERM' && run.outputs['deployment-name'] ? undefined : run.stopAfterTermMs;
   if (run.hung) cause = 'hang after SIGTERM';
   else if (stoppedIn !== undefined && stoppedIn > STOP_WITHIN_MS) cause = `stopped ${stoppedIn} ms after SIGTERM`;
   else if (crashSign(run)) cause = 'crash or JavaScript error in the output';
-  else if (stoppedIn !== undefined && run.exitCode === 0 && !converged(run, after, target.endpoint).ok) cause = 'exit 0 after SIGTERM with wrong state';
+  else if ((stoppedIn === undefined || run.exitCode === 0) && run.outputs['deployment-name'] && !converged(run, after, target.endpoint).ok) cause = 'exit 0 after SIGTERM with wrong state';
   else if (stoppedIn !== undefined && run.exitCode !== 0 && !/::error|cancel|SIGTERM|stopp/i.test(run.log)) cause = 'no report after SIGTERM';
   else if (toUnhealthy.length) cause = 'traffic on an unhealthy deployment';
   const reRun = await bed.run({ inputs: target.inputs, timeoutMinutes: 2 });
@@ -33,7 +35,7 @@ export async function runSigterm(bed: Bed, id: string, afterMs: number): Promise
   if (!cause && secretsLeaked.length) cause = 'secret in the open';
   return {
     section: 'sigterm', name: `SIGTERM ${afterMs} ms into a first deploy${stoppedIn === undefined ? ' (it had already ended)' : ''}`,
-    outcome: cause ? 'misbehaved' : run.exitCode === 0 ? 'recovered' : 'reported-cleanly', cause, detail: `stopped after ${stoppedIn ?? '-'} ms, exit ${run.exitCode}`,
+    outcome: cause ? 'misbehaved' : run.exitCode === 0 || (stoppedIn === undefined && run.outputs['deployment-name']) ? 'recovered' : 'reported-cleanly', cause, detail: `stopped after ${stoppedIn ?? '-'} ms, exit ${run.exitCode}`,
     trafficToUnhealthy: toUnhealthy.length > 0, secretsLeaked, peakRssMb: Math.max(run.peakRssMb, reRun.peakRssMb), reRunConverged, durationMs: run.durationMs,
     logTail: cause ? logTail(reRunConverged ? run : reRun) : undefined,
   };

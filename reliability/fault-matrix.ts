@@ -26,7 +26,24 @@ function armError(code: string, message: string) {
   return { error: { code, message: `${message} (scripted by the reliability suite)` } };
 }
 
+/** Entra's error answer (OAuth 2.0, RFC 6749 5.2), not ARM's: MSAL reads `error` as a string. */
+function entraError(error: string, aadsts: string, message: string) {
+  return { error, error_description: `${aadsts}: ${message} (scripted by the reliability suite)`, error_codes: [Number(aadsts.slice(6))] };
+}
+
+const ENTRA_BODIES: Partial<Record<FaultKind, ReturnType<typeof entraError>>> = {
+  '429': entraError('temporarily_unavailable', 'AADSTS90055', 'Too many requests'),
+  '500': entraError('server_error', 'AADSTS90033', 'A transient error has occurred'),
+  '503': entraError('temporarily_unavailable', 'AADSTS90033', 'A transient error has occurred'),
+  '409': entraError('invalid_request', 'AADSTS90014', 'The request is in conflict'),
+  '401': entraError('invalid_client', 'AADSTS7000215', 'Invalid client secret provided'),
+  '403': entraError('unauthorized_client', 'AADSTS700016', 'The application was not found in the directory'),
+};
+
 export function faultResponse(kind: FaultKind, call: CallPattern): FaultResponse {
+  // Sign-in paths start with the tenant: Entra's error shape there.
+  const entra = call.server === 'main' && call.label.includes('{tenant}') && call.method === 'POST';
+  if (entra && ENTRA_BODIES[kind]) return { status: Number(kind), ...(kind === '429' ? { retryAfter: 1 } : {}), body: ENTRA_BODIES[kind] };
   const arm = call.server === 'main';
   switch (kind) {
     case '429': return { status: 429, retryAfter: 1, ...(arm ? { body: armError('TooManyRequests', 'Throttled') } : {}) };

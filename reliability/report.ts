@@ -40,6 +40,8 @@ export function buildReport(results: CaseResult[], meta: Record<string, unknown>
   if (report.bad_inputs_rejected_cleanly < report.bad_inputs) missed.push(`bad inputs handled ${report.bad_inputs_rejected_cleanly}/${report.bad_inputs}`);
   if (report.hostile_answers_handled < report.hostile_answers) missed.push(`hostile answers handled ${report.hostile_answers_handled}/${report.hostile_answers}`);
   if (report.max_rss_mb > TARGETS.maxRssMb) missed.push(`max_rss_mb ${report.max_rss_mb} > ${TARGETS.maxRssMb}`);
+  const skippedCorpus = Number(meta.skipped_corpus_cases ?? 0);
+  if (skippedCorpus > 0) missed.push(`${skippedCorpus} bad-input / hostile / SIGTERM / race cases not run before the deadline`);
   if (report.re_runs_converged < report.re_runs) missed.push(`re-runs converged ${report.re_runs_converged}/${report.re_runs}`);
   return { report: { ...report, targets_missed: missed }, missed };
 }

@@ -3,7 +3,8 @@
  * inputs; hostile answers; SIGTERM at seeded points; two deploys at once; a secret scan of every run.
  * Writes reports/reliability.json and exits 1 when a target of issue 12 is missed. Settings (env):
  * RELIABILITY_SEED, RELIABILITY_BEDS (test beds run in parallel), RELIABILITY_FAULTS (budget of call
- * faults), RELIABILITY_DELAYS, RELIABILITY_SIGTERMS, RELIABILITY_SECTIONS (comma list), RELIABILITY_MAX_MINUTES.
+ * faults), RELIABILITY_DELAYS, RELIABILITY_SIGTERMS, RELIABILITY_SECTIONS (comma list), RELIABILITY_CASES (a regular expression
+ * on case names), RELIABILITY_MAX_MINUTES.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,9 +28,11 @@ const delays = env('RELIABILITY_DELAYS', 6);
 const sigterms = env('RELIABILITY_SIGTERMS', 6);
 const maxMinutes = env('RELIABILITY_MAX_MINUTES', 25);
 const sections = new Set((process.env.RELIABILITY_SECTIONS ?? 'faults,bad-inputs,hostile,sigterm,concurrency').split(','));
+/** Only the cases whose name matches (a regular expression): re-running the failing ones. */
+const only = process.env.RELIABILITY_CASES ? new RegExp(process.env.RELIABILITY_CASES, 'i') : undefined;
 const reportFile = path.resolve(process.env.RELIABILITY_REPORT ?? path.join(__dirname, '..', 'reports', 'reliability.json'));
 
-type Job = { name: string; run: (bed: Bed, id: string) => Promise<CaseResult> };
+type Job = { name: string; section: CaseResult['section']; run: (bed: Bed, id: string) => Promise<CaseResult> };
 
 function say(message: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${message}\n`);
@@ -67,6 +70,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   const results: CaseResult[] = [];
   let skipped = 0;
+  /** Skipped cases of the fixed corpora (bad inputs, hostile answers, SIGTERM, races): a missed target. */
+  let skippedCorpus = 0;
   try {
     const bedStarts = Array.from({ length: beds }, (_, i) => Bed.start(i, scratch).then((b) => (running.push(b), b)));
     const first = await bedStarts[0];
@@ -78,27 +83,31 @@ async function main(): Promise<void> {
       firstDeployMs = clean.firstDeployMs;
       for (const c of planFaults(clean.calls, rng, faultBudget, delays)) {
         plannedFaults.push(caseName(c));
-        jobs.push({ name: caseName(c), run: (bed, id) => runFaultCase(bed, c, id) });
+        jobs.push({ name: caseName(c), section: 'fault', run: (bed, id) => runFaultCase(bed, c, id) });
       }
     }
-    if (sections.has('bad-inputs')) for (const c of BAD_INPUTS) jobs.push({ name: `bad input ${c.name}`, run: (bed, id) => runBadInput(bed, c, id) });
-    if (sections.has('hostile')) for (const c of HOSTILE_ANSWERS) jobs.push({ name: `hostile ${c.name}`, run: (bed, id) => runHostileAnswer(bed, c, id) });
+    if (sections.has('bad-inputs')) for (const c of BAD_INPUTS) jobs.push({ name: `bad input ${c.name}`, section: 'bad-input', run: (bed, id) => runBadInput(bed, c, id) });
+    if (sections.has('hostile')) for (const c of HOSTILE_ANSWERS) jobs.push({ name: `hostile ${c.name}`, section: 'hostile-answer', run: (bed, id) => runHostileAnswer(bed, c, id) });
     const points = sigtermPoints(rng, sections.has('sigterm') ? sigterms : 0, firstDeployMs);
-    for (const ms of points) jobs.push({ name: `SIGTERM at ${ms} ms`, run: (bed, id) => runSigterm(bed, id, ms) });
-    if (sections.has('concurrency')) for (const existing of [false, true]) jobs.push({ name: `race (existing ${existing})`, run: (bed, id) => runRace(bed, id, existing) });
-    // Slow jobs first, so the beds finish together.
-    const ordered = [...jobs.filter((j) => / delay at /.test(j.name)), ...jobs.filter((j) => !/ delay at /.test(j.name))];
+    for (const ms of points) jobs.push({ name: `SIGTERM at ${ms} ms`, section: 'sigterm', run: (bed, id) => runSigterm(bed, id, ms) });
+    if (sections.has('concurrency')) for (const existing of [false, true]) jobs.push({ name: `race (existing ${existing})`, section: 'concurrency', run: (bed, id) => runRace(bed, id, existing) });
+    const chosen = only ? jobs.filter((j) => only.test(j.name)) : jobs;
+    // Slow jobs first, so the beds finish together; then the fixed corpora (every case must run), then
+    // the budgeted faults, which the deadline may cut (faults_injected still has to reach its target).
+    const isFault = (j: Job) => j.section === 'fault';
+    const ordered = [...chosen.filter((j) => / delay at /.test(j.name)), ...chosen.filter((j) => !isFault(j)), ...chosen.filter((j) => isFault(j) && !/ delay at /.test(j.name))];
     say(`${ordered.length} cases`);
     let next = 0;
     let done = 0;
     const worker = async (bedP: Promise<Bed>) => {
       const bed = await bedP;
       for (let i = next++; i < ordered.length; i = next++) {
+        const job = ordered[i];
         if (Date.now() > deadline) {
           skipped++;
+          if (job.section !== 'fault') skippedCorpus++;
           continue;
         }
-        const job = ordered[i];
         try {
           const r = await job.run(bed, `${i}`);
           results.push(r);
@@ -110,7 +119,7 @@ async function main(): Promise<void> {
       }
     };
     await Promise.all(bedStarts.map(worker));
-    const { report, missed } = buildReport(results, { seed, beds, planned_faults: plannedFaults.length, skipped_past_deadline: skipped, wall_seconds: Math.round((Date.now() - started) / 1000) });
+    const { report, missed } = buildReport(results, { seed, beds, planned_faults: plannedFaults.length, skipped_past_deadline: skipped, skipped_corpus_cases: skippedCorpus, wall_seconds: Math.round((Date.now() - started) / 1000) });
     fs.mkdirSync(path.dirname(reportFile), { recursive: true });
     fs.writeFileSync(reportFile, `${JSON.stringify(report, null, 2)}\n`);
     const figures = Object.fromEntries(Object.entries(report).filter(([, v]) => typeof v === 'number'));

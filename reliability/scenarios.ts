@@ -1,8 +1,11 @@
 /**
  * The three runs the suite faults: a first deploy of the TAO sample, a Custom Vision run from the
  * bundled dataset, and a re-run of an unchanged deploy. Each faulted first deploy gets names of its own
- * (endpoint, model, project), so it really is a first deploy on a shared test bed.
+ * (endpoint, model, project) and model content (so it uploads), so it really is a first deploy on a
+ * shared test bed.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Bed, TimedRun } from './bed';
 import { converged } from './verdict';
 
@@ -36,8 +39,21 @@ export function customVisionInputs(bed: Bed, endpoint: string, project: string):
 /** Per test bed: the endpoint re-runs are made on, deployed once (again when a case left it broken). */
 const reRunTargets = new Map<number, { endpoint: string; model: string; generation: number }>();
 
+/**
+ * The TAO model repository with a comment of its own in config.pbtxt: new content, so the run uploads
+ * it (the datastore is shared by the runs on a test bed, and uploads are content-addressed).
+ */
+function ownModelRepository(bed: Bed, id: string): string {
+  const rel = path.join('reliability-cases', id, 'model_repository');
+  const dir = path.join(bed.workspace, rel);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(path.join(bed.workspace, TAO['model-repository']), dir, { recursive: true });
+  fs.appendFileSync(path.join(dir, 'detectnet_tao', 'config.pbtxt'), `\n# reliability case ${id}\n`);
+  return rel;
+}
+
 export async function scenarioRun(bed: Bed, scenario: ScenarioName, id: string): Promise<ScenarioRun> {
-  if (scenario === 'first-deploy') return { endpoint: `fd-${id}`, inputs: taoInputs(`fd-${id}`, `det-${id}`) };
+  if (scenario === 'first-deploy') return { endpoint: `fd-${id}`, inputs: { ...taoInputs(`fd-${id}`, `det-${id}`), 'model-repository': ownModelRepository(bed, id) } };
   if (scenario === 'custom-vision') return { endpoint: `cv-${id}`, inputs: customVisionInputs(bed, `cv-${id}`, `signs-${id}`) };
   let target = reRunTargets.get(bed.index);
   if (!target) {

@@ -22,7 +22,7 @@ const CRASH = [
   /^\s+at .+(:\d+:\d+\)?|\(native\)|\(<anonymous>\))$/m,
   /\b(TypeError|ReferenceError|SyntaxError|RangeError)\b/,
   /Cannot read propert|is not a function|is not iterable|undefined is not|of undefined|of null\b/,
-  /Unexpected (token|end of JSON)|in JSON at position|is not valid JSON/,
+  /Unexpected (token|end of JSON)|in JSON at position|"[^"\n]*" is not valid JSON/,
   /\[object Object\]|Maximum call stack|JavaScript heap out of memory|FATAL ERROR|Invalid code point|unsupported wire type/,
   /UnhandledPromiseRejection|node:internal/,
 ];

@@ -84,8 +84,10 @@ export async function withRetries<T>(operation: string, hint: string, attempt: (
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   const attempts = Math.max(1, options.attempts);
+  // Without a signal of its own, the scope's (timeout-minutes, SIGTERM, a failed sibling stage) ends the waits.
+  const signal = options.signal ?? currentCallSignal();
   for (let n = 1; ; n++) {
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     let fault: TransientFault;
     try {
       return await attempt(n);
@@ -95,11 +97,11 @@ export async function withRetries<T>(operation: string, hint: string, attempt: (
     }
     const delay = retryDelayMs(n, fault, options, options.random);
     const pastDeadline = options.deadlineMs !== undefined && now() + delay >= options.deadlineMs;
-    if (n >= attempts || pastDeadline || options.signal?.aborted) {
+    if (n >= attempts || pastDeadline || signal?.aborted) {
       throw new TransientFaultError(operation, fault.status, n, `${fault.detail}${pastDeadline && n < attempts ? '; no time left before the deadline' : ''}`, hint);
     }
     options.log?.info(`${operation}: ${fault.status ? `HTTP ${fault.status}` : fault.detail}; retrying in ${(delay / 1000).toFixed(1)} s (try ${n + 1} of ${attempts})`);
-    await sleep(delay, options.signal);
+    await sleep(delay, signal);
   }
 }
 

@@ -17,6 +17,8 @@ export const RUNNER_GITHUB = { serverUrl: 'https://github.com', repository: 'oct
 
 export interface ActionRun {
   exitCode: number;
+  /** The signal that ended the process, when one did (exitCode is then 1). */
+  signal?: NodeJS.Signals;
   /** Everything the action printed (stdout and stderr, interleaved). */
   log: string;
   outputs: Record<string, string>;
@@ -102,9 +104,9 @@ export async function runAction(args: {
   child.stderr.on('data', take);
   if (args.killAfterMs) setTimeout(() => child.kill('SIGTERM'), args.killAfterMs).unref();
   void args.killOn?.finally(() => child.exitCode === null && child.kill('SIGTERM'));
-  const exitCode = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  const [exitCode, signal] = await new Promise<[number, NodeJS.Signals | undefined]>((resolve) => child.on('close', (code, sig) => resolve([code ?? 1, sig ?? undefined])));
   if (args.echo) show(renderer.end());
-  return { exitCode, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
+  return { exitCode, signal, log, outputs: parseOutputFile(fs.readFileSync(outputFile, 'utf8')), summary: fs.readFileSync(summaryFile, 'utf8'), runnerTemp: args.runnerTemp };
 }
 
 /**

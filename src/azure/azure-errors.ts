@@ -24,7 +24,15 @@ export function azureError(operation: string, e: unknown, context?: HintContext)
   if (e instanceof AzureOperationError) return e;
   let code: string | undefined;
   let message: string;
-  if (e instanceof RestError) {
+  if (e instanceof RestError && e.code === 'PARSE_ERROR') {
+    // The SDK's text quotes JSON.parse's SyntaxError and the start of the body: say what it means.
+    code = 'PARSE_ERROR';
+    message = `${e.statusCode ? `HTTP ${e.statusCode}: ` : ''}the answer is not valid JSON`;
+  } else if (e instanceof TypeError) {
+    // Thrown while reading an answer that lacks a field the SDK or this action relies on.
+    const field = /\(reading '([^']+)'\)/.exec(e.message)?.[1];
+    message = `the answer could not be read: ${field ? `it has no '${field}' where one is required` : 'a field is missing or of the wrong type'}`;
+  } else if (e instanceof RestError) {
     const body = (e.details ?? {}) as { error?: { code?: string; message?: string } };
     code = body.error?.code ?? e.code;
     message = body.error?.message ?? e.message;

@@ -12,6 +12,9 @@ import type { RequestPolicy, RequestPolicyFactory, WebResource } from '@azure/st
 /** ARM, Entra and storage calls answer in seconds; a try that has not answered in 2 minutes is held. */
 export const DEFAULT_TRY_TIMEOUT_MS = 120_000;
 
+/** ARM answers are kilobytes (a list page of a few hundred resources, well under 10 MiB). */
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024;
+
 const scope = new AsyncLocalStorage<AbortSignal>();
 
 /** Runs `f` with `signal` bounding every Azure call it makes (nested scopes replace the outer one). */
@@ -90,7 +93,7 @@ export function callSignalPolicy(): PipelinePolicy {
  * Per try (after the retry policy): a try without an answer in `timeoutMs` is aborted and reported as
  * ETIMEDOUT, which the SDK's retry strategy retries like a dropped connection.
  */
-export function perTryTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+export function perTryTimeoutPolicy(timeoutMs: number, maxAnswerBytes = MAX_ANSWER_BYTES): PipelinePolicy {
   return {
     name: 'aml-triton-deploy-try-timeout',
     async sendRequest(request, next) {
@@ -98,14 +101,30 @@ export function perTryTimeoutPolicy(timeoutMs: number): PipelinePolicy {
       const timer = new AbortController();
       const t = setTimeout(() => timer.abort(), timeoutMs);
       request.abortSignal = combine(outer, timer.signal);
+      // The SDK reads an answer whole into memory: one past any real ARM answer is cut off, not buffered.
+      const progress = request.onDownloadProgress;
+      let tooLarge = false;
+      request.onDownloadProgress = (p) => {
+        progress?.(p);
+        if (p.loadedBytes > maxAnswerBytes) {
+          // The abort closes the connection; the throw ends the SDK's read of the body (an abort alone
+          // does not reach it through its progress stream, and the read would wait forever).
+          tooLarge = true;
+          timer.abort();
+          throw new Error('answer too large');
+        }
+      };
       try {
         return await next(request);
       } catch (e) {
-        if (timer.signal.aborted && !outer?.aborted) throw new CallTimeoutError(`${request.method} ${new URL(request.url).pathname}`, timeoutMs);
+        const what = `${request.method} ${new URL(request.url).pathname}`;
+        if (tooLarge) throw new RestError(`${what}: the answer is over ${maxAnswerBytes / 1024 / 1024} MiB, far more than any answer this call has (read no further)`, { code: 'ResponseTooLarge' });
+        if (timer.signal.aborted && !outer?.aborted) throw new CallTimeoutError(what, timeoutMs);
         throw e;
       } finally {
         clearTimeout(t);
         request.abortSignal = outer;
+        request.onDownloadProgress = progress;
       }
     },
   };

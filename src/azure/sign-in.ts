@@ -19,7 +19,7 @@ export async function checkSignIn(
     const token = await credential.getToken(`${armAudience.replace(/\/+$/, '')}/.default`);
     if (!token) throw new Error('no token returned');
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+    const message = readableMessage(e);
     // GitHub's token service failed, not Entra: the federated credential was never tried.
     const oidcRequest = message.indexOf(OIDC_TOKEN_REQUEST);
     if (auth.type === 'oidc' && oidcRequest >= 0) throw new AzureSignInError(`Sign-in to Entra ID (oidc) failed: ${message.slice(oidcRequest)}`);
@@ -47,6 +47,17 @@ export async function checkSignIn(
     }
     throw new AzureSignInError(lines.join('\n'));
   }
+}
+
+/**
+ * MSAL's text for an error answer it could not read (its `error` field not a string, e.g. an ARM-style
+ * object): "[object Object]: Error(s): Not Available - Timestamp: Not Available - ...". Nothing in it helps.
+ */
+const UNREADABLE_ANSWER = /\[object Object\]:?\s*(Error\(s\): Not Available[^\n]*)?/;
+
+function readableMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.replace(UNREADABLE_ANSWER, 'Entra answered with an error the client could not read (no error code or description)');
 }
 
 function firstLine(s: string): string {

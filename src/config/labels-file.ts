@@ -10,6 +10,7 @@ export function readLabelsFile(file: string, shown: string, where: ProblemLocati
   const text = readLimitedTextFile(file, 'labels file', shown, where);
   if (text.includes('\0')) throw new UserInputError(`${shown} holds NUL bytes: it is not a text file of class names, one a line.`, where);
   const labels = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (labels.length === 0) throw new UserInputError(`${shown} lists no labels: expected the model's class names, one a line.`, where);
   if (labels.length > LABELS_LIMITS.count) {
     throw new UserInputError(`${shown} lists ${labels.length} labels; at most ${LABELS_LIMITS.count} (one class name a line).`, where);
   }

@@ -55,8 +55,12 @@ async function pushBlob(http: RegistryHttp, repository: string, data: Buffer): P
   if (!location) throw new Error(`${http.loginServer} opened an upload without a Location`);
   const url = new URL(location, `https://${http.loginServer}`);
   url.searchParams.set('digest', digest);
-  await http.expect('PUT', `${url.pathname}${url.search}`, scope, [201], { headers: { 'content-type': 'application/octet-stream' }, body: data });
-  return digest;
+  const put = await http.call('PUT', `${url.pathname}${url.search}`, scope, { headers: { 'content-type': 'application/octet-stream' }, body: data });
+  if (put.status === 201) return digest;
+  // A try whose answer was lost may have completed the upload: the PUT again then finds no upload
+  // session (404 BLOB_UPLOAD_UNKNOWN) although the blob is there.
+  if ((await http.call('HEAD', `/v2/${repository}/blobs/${digest}`, scope)).status === 200) return digest;
+  throw new Error(`PUT ${url.pathname} on ${http.loginServer} returned ${put.status}: ${put.body.toString('utf8').slice(0, 300)}`);
 }
 
 export async function writeImageOverBase(args: {

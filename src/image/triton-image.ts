@@ -102,7 +102,7 @@ export async function buildAndPushImage(plan: ImagePlan, session: RegistrySessio
   if (plan.existingDigest) {
     return { reference: `${plan.loginServer}/${plan.repository}@${plan.existingDigest}`, built: false, durationMs: 0 };
   }
-  if (plan.build === 'registry') return buildInRegistry(plan, session, log, mask);
+  if (plan.build === 'registry') return buildInRegistry(plan, session, log, mask, retry);
   if (plan.build === 'acr-task') {
     try {
       return await buildInAcrTask(plan, session, log, mask);
@@ -169,10 +169,10 @@ async function buildWithDocker(plan: ImagePlan, session: RegistrySession, log: L
 }
 
 /** importImage for the base (once per tag), then a new config + manifest over its layers: no Docker, no layer through the runner. */
-async function buildInRegistry(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void): Promise<ImageResult> {
+async function buildInRegistry(plan: ImagePlan, session: RegistrySession, log: Log, mask: (s: string) => void, retry: RetryOptions): Promise<ImageResult> {
   const started = Date.now();
   const edits = parseTemplateDockerfile(await fs.promises.readFile(plan.dockerfile, 'utf8'), plan.dockerfile);
-  const http = new RegistryHttp(plan.loginServer, session.refreshToken, mask);
+  const http = new RegistryHttp(plan.loginServer, session.refreshToken, mask, retry);
   const base = await importBase({ base: edits.from, http, arm: session.arm, credentials: session.baseCredentials, log });
   log.info(`  writing ${plan.repository}:${plan.tag} over the layers of ${base.repository}:${base.reference} (new config and manifest only)`);
   const digest = await writeImageOverBase({ http, base, target: { repository: plan.repository, tag: plan.tag }, edits, labels: LABELS });

@@ -1,7 +1,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { createHttpHeaders, createPipelineFromOptions, createPipelineRequest, createDefaultHttpClient } from '@azure/core-rest-pipeline';
-import { callLimitPolicies, limitedFetch, withCallSignal } from '../../../src/azure/call-limits';
+import { callLimitPolicies, limitedFetch, perTryTimeoutPolicy, withCallSignal } from '../../../src/azure/call-limits';
 
 /** A server that takes requests and never answers them. */
 let server: http.Server;
@@ -82,4 +82,35 @@ it('leaves no timer behind when a storage call is aborted (the finished action m
   }
   expect(set.length).toBeGreaterThan(0);
   expect(set.filter((t) => !cleared.has(t))).toEqual([]);
+});
+
+describe('an answer past the size limit', () => {
+  let big: http.Server;
+  let sent = 0;
+  beforeAll(async () => {
+    // Streams 1 KiB chunks without end (until the client goes away).
+    big = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(1024, 0x20);
+      const write = () => {
+        while (!res.destroyed && res.write(chunk)) sent += chunk.length;
+        if (!res.destroyed) res.once('drain', write);
+      };
+      write();
+    });
+    await new Promise<void>((r) => big.listen(0, '127.0.0.1', r));
+  });
+  afterAll(async () => {
+    big.closeAllConnections();
+    await new Promise((r) => big.close(r));
+  });
+
+  it('is cut off near the limit and named, not read whole', async () => {
+    const pipeline = createPipelineFromOptions({ retryOptions: { maxRetries: 1, retryDelayInMs: 10 } });
+    pipeline.addPolicy(perTryTimeoutPolicy(60_000, 256 * 1024), { afterPhase: 'Retry' });
+    const port = (big.address() as AddressInfo).port;
+    const request = createPipelineRequest({ url: `http://127.0.0.1:${port}/huge`, method: 'GET', headers: createHttpHeaders(), allowInsecureConnection: true });
+    await expect(pipeline.sendRequest(createDefaultHttpClient(), request)).rejects.toMatchObject({ code: 'ResponseTooLarge', message: expect.stringMatching(/^GET \/huge: the answer is over 0\.25 MiB/) });
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
 });

@@ -68,3 +68,23 @@ describe('hints for faults that outlast the retries (issue 12)', () => {
     expect(hintFor(code, message)).toMatch(hint);
   });
 });
+
+describe('azureError on answers that cannot be read', () => {
+  it('says an answer is not valid JSON instead of quoting the SyntaxError', () => {
+    const e = new RestError('Error "SyntaxError: Unexpected end of JSON input" occurred while parsing the response body - {"properties": {', { code: 'PARSE_ERROR', statusCode: 200 });
+    const message = azureError("Reading workspace 'w'", e).message;
+    expect(message).toBe("Reading workspace 'w' failed (PARSE_ERROR): HTTP 200: the answer is not valid JSON");
+  });
+
+  it('names the missing field instead of a TypeError', () => {
+    let thrown: unknown;
+    try {
+      const answer = {} as { properties?: { provisioningState: string } };
+      void answer.properties!.provisioningState;
+    } catch (e) {
+      thrown = e;
+    }
+    const message = azureError("Reading endpoint 'e'", thrown).message;
+    expect(message).toBe("Reading endpoint 'e' failed: the answer could not be read: it has no 'provisioningState' where one is required");
+  });
+});

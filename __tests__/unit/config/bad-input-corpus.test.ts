@@ -185,6 +185,13 @@ const CORPUS: BadInput[] = [
     message: /labels-long\.txt: label 2 is 900000 characters \("p+… \(900000 characters\)\); a class name may be at most 256/,
   },
   {
+    what: 'an empty labels file',
+    files: { 'labels-empty.txt': '\n\n' },
+    inputs: { 'labels-file': 'labels-empty.txt' },
+    names: { input: 'labels-file' },
+    message: /labels-empty\.txt lists no labels: expected the model's class names, one a line/,
+  },
+  {
     what: 'a binary file as labels',
     files: { 'labels.png': fs.readFileSync(path.join(SAMPLES, 'images/street.png')).toString('latin1') },
     inputs: { 'labels-file': 'labels.png' },

@@ -133,7 +133,8 @@ describe('loadDataset', () => {
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'annotations.json'), '{\n  "images": [],\n  "annotations": [,]\n}\n');
     const [problem] = await problemsOf(dir);
-    expect(problem.message).toMatch(/annotations\.json:3: not valid JSON/);
+    expect(problem.message).toMatch(/annotations\.json:3: not valid JSON \(ValueExpected at character 37\); expected COCO annotations$/);
+    expect(problem.message).not.toMatch(/Unexpected token|in JSON at position/);
     expect(problem.where.line).toBe(3);
   });
 

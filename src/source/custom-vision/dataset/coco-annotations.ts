@@ -6,7 +6,7 @@
 import * as path from 'path';
 import { UserInputError } from '../../../errors';
 import type { AnnotatedImage, ParsedAnnotations } from './annotations';
-import { findNodeAtLocation, parseTree, ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, ParseError } from 'jsonc-parser';
 
 interface CocoDocument {
   images?: unknown;
@@ -30,12 +30,13 @@ export function parseCocoAnnotations(text: string, file: string, datasetDir: str
   let doc: CocoDocument;
   try {
     doc = JSON.parse(text) as CocoDocument;
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
+  } catch {
     const errors: ParseError[] = [];
     parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
     const line = errors.length > 0 ? lineAt(text, errors[0].offset) : undefined;
-    result.problems.push(new UserInputError(`${file}${line ? `:${line}` : ''}: not valid JSON (${message.split('\n')[0]}); expected COCO annotations`, { file, line }));
+    // jsonc-parser's account (what was expected, where), not JSON.parse's engine-specific text.
+    const what = errors.length > 0 ? `${printParseErrorCode(errors[0].error)} at character ${errors[0].offset + 1}` : 'unreadable';
+    result.problems.push(new UserInputError(`${file}${line ? `:${line}` : ''}: not valid JSON (${what}); expected COCO annotations`, { file, line }));
     return result;
   }
   if (!looksLikeCoco(doc) || !Array.isArray(doc.categories)) {
