@@ -102,23 +102,29 @@ export function perTryTimeoutPolicy(timeoutMs: number, maxAnswerBytes = MAX_ANSW
       const t = setTimeout(() => timer.abort(), timeoutMs);
       request.abortSignal = combine(outer, timer.signal);
       // The SDK reads an answer whole into memory: one past any real ARM answer is cut off, not buffered.
+      // A streamed answer (the Custom Vision export) is read, and bounded, by its caller.
       const progress = request.onDownloadProgress;
+      const streamed = request.streamResponseStatusCodes !== undefined && request.streamResponseStatusCodes.size > 0;
       let tooLarge = false;
-      request.onDownloadProgress = (p) => {
-        progress?.(p);
-        if (p.loadedBytes > maxAnswerBytes) {
-          // The abort closes the connection; the throw ends the SDK's read of the body (an abort alone
-          // does not reach it through its progress stream, and the read would wait forever).
-          tooLarge = true;
-          timer.abort();
-          throw new Error('answer too large');
-        }
-      };
+      if (!streamed)
+        request.onDownloadProgress = (p) => {
+          progress?.(p);
+          if (p.loadedBytes > maxAnswerBytes) {
+            // The abort closes the connection; the throw ends the SDK's read of the body (an abort alone
+            // does not reach it through its progress stream, and the read would wait forever).
+            tooLarge = true;
+            timer.abort();
+            throw new Error('answer too large');
+          }
+        };
       try {
         return await next(request);
       } catch (e) {
         const what = `${request.method} ${new URL(request.url).pathname}`;
-        if (tooLarge) throw new RestError(`${what}: the answer is over ${maxAnswerBytes / 1024 / 1024} MiB, far more than any answer this call has (read no further)`, { code: 'ResponseTooLarge' });
+        if (tooLarge)
+          throw new RestError(`${what}: the answer is over ${maxAnswerBytes / 1024 / 1024} MiB, far more than any answer this call has (read no further)`, {
+            code: 'ResponseTooLarge',
+          });
         if (timer.signal.aborted && !outer?.aborted) throw new CallTimeoutError(what, timeoutMs);
         throw e;
       } finally {
@@ -196,7 +202,8 @@ export const boundedFetch: typeof fetch = async (input, init = {}) => {
   try {
     return await fetch(input, { ...init, signal: combine(outer, timeout) });
   } catch (e) {
-    if (timeout.aborted && !outer?.aborted) throw new CallTimeoutError(`${init.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`, DEFAULT_TRY_TIMEOUT_MS);
+    if (timeout.aborted && !outer?.aborted)
+      throw new CallTimeoutError(`${init.method ?? 'GET'} ${new URL(String(input instanceof Request ? input.url : input)).pathname}`, DEFAULT_TRY_TIMEOUT_MS);
     throw e;
   }
 };

@@ -48,3 +48,22 @@ it('retries a 429 that names no Retry-After after a backoff (the SDK alone would
   expect(log.lines.filter((l) => !l.startsWith('debug:'))).toEqual(['Custom Vision GetDomains: HTTP 429, retrying in 1 s']);
   expect(log.lines.filter((l) => l.startsWith('debug: GET'))).toEqual([expect.stringMatching(/-> 429 in/), expect.stringMatching(/-> 200 in/)]);
 });
+
+it('downloads an export larger than the 32 MiB cap on management answers (a streamed answer is bounded by its own cap)', async () => {
+  const http = await import('http');
+  const size = 40 * 1024 * 1024;
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+    res.end(Buffer.alloc(size, 7));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const port = (server.address() as import('net').AddressInfo).port;
+    const client = new TrainingHttp(h.baseUrl, TRAINING_KEY, recordingLog(), { agent: h.agent });
+    const body = await client.download(`http://127.0.0.1:${port}/export.zip`);
+    expect(body.length).toBe(size);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
