@@ -1,6 +1,6 @@
 /** The one typed, validated, immutable view of everything the action was asked to do. */
 import type { RegistryResourceId } from '../azure/registry-resource-id';
-import type { CustomVisionPreprocessing, FamilyId, XyActivation } from '../smoke-test/run-smoke-test';
+import type { CustomVisionPreprocessing, FamilyId, GenericModelSettings, XyActivation } from '../smoke-test/run-smoke-test';
 
 export type AuthType = 'oidc' | 'client-secret' | 'azure-cli';
 export type ModelType = 'custom_model' | 'triton_model';
@@ -137,15 +137,7 @@ export interface SmokeTestConfig {
   family: FamilyId | 'auto';
   labelsFile?: string;
   clusteringConfigFile?: string;
-  generic?: {
-    input: string;
-    boxes: string;
-    scores: string;
-    classes: string;
-    boxFormat: 'xyxy_normalized' | 'xyxy_pixels';
-    scale: '0_1' | '0_255';
-    pixelFormat: 'Rgb8' | 'Bgr8';
-  };
+  generic?: GenericModelSettings;
   /** Custom Vision: 'auto' is the export's ONNX metadata. */
   customVisionPreprocessing: CustomVisionPreprocessing;
   xyActivation: XyActivation;

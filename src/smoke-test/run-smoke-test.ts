@@ -14,7 +14,7 @@ import { KServeClient, KServeRequestError } from './kserve-client';
 import { describeLatency, measureLatency, type LatencyFigures } from './latency-probe';
 export { checkImageFile, MAX_IMAGE_PIXELS } from './image-codec';
 export { checkLabelCount } from './families/label-count';
-export { FAMILY_IDS, type CustomVisionFamily, type FamilyId, type SmokeInputs } from './families/family-contract';
+export { FAMILY_IDS, type CustomVisionFamily, type FamilyId, type GenericModelSettings, type SmokeInputs } from './families/family-contract';
 export {
   CUSTOM_VISION_PREPROCESSINGS,
   XY_ACTIVATIONS,

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { RUNNER_GITHUB } from '../../../testbed/action-runner';
+import { RUNNER_GITHUB, testbedInputs } from '../../../testbed/action-runner';
 import { trustCaInThisProcess } from '../../../testbed/tls/ca-trust';
 import { actionsCore, type CoreEvent } from '../../unit/main/actions-core-fixture';
 import { control, specViolations, startFixture, type Fixture } from '../testbed-fixture';
@@ -42,14 +42,7 @@ async function runInProcess(over: Record<string, string>): Promise<void> {
   fs.mkdirSync(runnerTemp, { recursive: true });
   actionsCore.begin({
     inputs: {
-      'subscription-id': s.subscriptionId,
-      'resource-group': s.resourceGroup,
-      workspace: s.workspace,
-      'client-id': s.clientId,
-      'tenant-id': s.tenantId,
-      'azure-authority-host': s.authorityHost,
-      'azure-resource-manager-endpoint': s.armEndpoint,
-      'storage-blob-endpoint': s.storageBlobEndpoint,
+      ...testbedInputs(s),
       ...inputs,
       ...over,
     },

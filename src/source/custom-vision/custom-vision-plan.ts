@@ -3,6 +3,7 @@
  * (GET domains, projects, tags, images, iterations, exports). Nothing is created, uploaded, trained,
  * published or exported, so a dry run leaves the training resource exactly as it was.
  */
+import type { CustomVisionSource } from '../../config/action-config';
 import { UserInputError } from '../../errors';
 import type { Log } from '../../log';
 import type { LabeledDataset } from './dataset/load-dataset';
@@ -12,19 +13,8 @@ import { findProject } from './project-setup';
 import type { Iteration, TrainingClient } from './training-client';
 import { getGivenIteration, latestCompleted } from './training-run';
 
-/** What a Custom Vision source takes (inputs custom-vision-*). */
-export interface CustomVisionSettings {
-  endpoint: string;
-  trainingKey: string;
-  projectName?: string;
-  projectId?: string;
-  iterationId?: string;
-  domain: 'General (compact) [S1]' | 'General (compact)';
-  datasetDir?: string;
-  datasetFormat: 'auto' | 'coco' | 'voc';
-  forceTrain: boolean;
-  publishName?: string;
-  predictionResourceId?: string;
+/** What a Custom Vision source takes: the inputs custom-vision-* as the config reads them, and how to run. */
+export interface CustomVisionSettings extends Omit<CustomVisionSource, 'kind'> {
   /** Advanced training with this budget; Regular training when unset. */
   trainingBudgetHours?: number;
   workDir: string;
